@@ -1,0 +1,101 @@
+# Lazuli build. `make qemu` boots to the shell; `make test` runs every test.
+# Missing Debian packages are installed by tools/deps.sh (as root) or named.
+
+CPUS ?= 3
+MEM ?= 128M
+B := build
+
+TOOLPREFIX ?= $(shell tools/deps.sh prefix)
+CC := $(TOOLPREFIX)gcc
+LD := $(TOOLPREFIX)ld
+OBJDUMP := $(TOOLPREFIX)objdump
+QEMU ?= qemu-system-riscv64
+HOSTCC ?= cc
+
+COMMON_CFLAGS := -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -march=rv64gc -mabi=lp64d \
+  -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -fno-builtin \
+  -fno-stack-protector -fno-pie -no-pie -Iinclude
+KCFLAGS := $(COMMON_CFLAGS) -Ikernel -MD
+UCFLAGS := $(COMMON_CFLAGS) -Iuser/include -MD
+
+KSRCS := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*/*.c)
+KASMS := $(wildcard kernel/*/*/*.S kernel/*/*.S)
+KOBJS := $(patsubst %.c,$(B)/%.o,$(KSRCS)) $(patsubst %.S,$(B)/%.o,$(KASMS))
+
+ULIBSRCS := $(wildcard user/lib/*.c) $(wildcard user/lib/*.S)
+ULIBOBJS := $(addprefix $(B)/,$(addsuffix .o,$(basename $(ULIBSRCS))))
+PROGS := $(patsubst user/progs/%.c,$(B)/user/_%,$(wildcard user/progs/*.c))
+TESTOBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/tests/*.c))
+UPROGS := $(PROGS) $(B)/user/_usertests
+
+QEMUOPTS = -machine virt -bios none -kernel $(B)/kernel.elf -m $(MEM) -smp $(CPUS) -nographic \
+  -global virtio-mmio.force-legacy=false \
+  -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+
+.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests
+.SECONDARY:
+
+all: deps $(B)/kernel.elf $(B)/fs.img
+
+deps:
+	@tools/deps.sh build
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter user/%,$<),$(UCFLAGS),$(KCFLAGS)) -c $< -o $@
+
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter user/%,$<),$(UCFLAGS),$(KCFLAGS)) -c $< -o $@
+
+$(B)/kernel.elf: $(KOBJS) kernel/arch/riscv/kernel.ld
+	$(LD) -z max-page-size=4096 -T kernel/arch/riscv/kernel.ld -o $@ $(KOBJS)
+	$(OBJDUMP) -S $@ > $(B)/kernel.asm
+
+$(B)/user/_%: $(B)/user/progs/%.o $(ULIBOBJS) user/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) -z max-page-size=4096 -T user/user.ld -o $@ $< $(ULIBOBJS)
+
+$(B)/user/_usertests: $(TESTOBJS) $(ULIBOBJS) user/user.ld
+	$(LD) -z max-page-size=4096 -T user/user.ld -o $@ $(TESTOBJS) $(ULIBOBJS)
+
+$(B)/mkfs: tools/mkfs/mkfs.c include/fs.h include/param.h
+	@mkdir -p $(B)
+	$(HOSTCC) -Wall -Werror -O2 -Iinclude -o $@ tools/mkfs/mkfs.c
+
+$(B)/fs.img: $(B)/mkfs README.md $(UPROGS)
+	$(B)/mkfs $@ README.md $(UPROGS)
+
+qemu: all
+	$(QEMU) $(QEMUOPTS)
+
+qemu-gdb: all
+	@tools/deps.sh gdb
+	@echo "*** Now run 'gdb-multiarch -x .gdbinit' in another window (port 26000)." 1>&2
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp::26000
+
+# make run CMD='echo hi': boot headless, run one command line, power off,
+# exit with its status.
+run: all
+	@tools/run.sh "$(CMD)"
+
+host-tests:
+	@$(MAKE) -s -C tests/host run
+
+test: all
+	@tests/run-all.sh
+
+bench: all
+	@bash bench/run.sh
+
+format:
+	clang-format -i $(KSRCS) $(wildcard kernel/*/*.h user/*/*.c tools/mkfs/*.c tests/host/*.c)
+
+format-check:
+	@clang-format --dry-run --Werror $(KSRCS) && echo "format: ok"
+
+clean:
+	rm -rf $(B)
+	@$(MAKE) -s -C tests/host clean 2>/dev/null || true
+
+-include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(TESTOBJS:.o=.d)

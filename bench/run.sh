@@ -1,0 +1,214 @@
+#!/bin/bash
+# Runs user/progs/bench.c in a headless QEMU and writes bench/results.md
+# (platform line and tables) and bench/results.png (gnuplot, two panels).
+# Usage: bash bench/run.sh            boot QEMU via `make run CMD=bench`
+#        bash bench/run.sh --log F    only regenerate the report from log F
+# Parses the "BENCH key value unit" lines; the raw log is bench/last-run.log.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+log="$here/last-run.log"
+md="$here/results.md"
+png="$here/results.png"
+timeout_s=${BENCH_TIMEOUT:-300}
+
+rc=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+die() { echo "bench/run.sh: $*" >&2; exit 1; }
+
+# ---- 1. run the benchmark (unless given a log) --------------------------
+
+if [ "${1:-}" = "--log" ]; then
+  [ -r "${2:-}" ] || die "no log file '${2:-}'"
+  [ "$2" -ef "$log" ] || cp "$2" "$log"
+else
+  cd "$root" || die "no tree at $root"
+  if [ -x tests/run-guest.sh ] && ! grep -q '^run:' Makefile 2>/dev/null; then
+    runner=(bash tests/run-guest.sh bench)
+  else
+    runner=(make --no-print-directory run "CMD=bench")
+  fi
+  echo "bench/run.sh: ${runner[*]} (timeout ${timeout_s}s)"
+  timeout "$timeout_s" "${runner[@]}" </dev/null 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  [ "$rc" = 124 ] && echo "bench/run.sh: QEMU timed out after ${timeout_s}s" >&2
+  [ "$rc" != 0 ] && echo "bench/run.sh: runner exited with status $rc" >&2
+fi
+
+# Keep only "BENCH ..." (a prompt or \r may surround it on the console).
+tr -d '\r' <"$log" | grep -o 'BENCH [A-Za-z0-9_]* [^ ]* [A-Za-z/]*' >"$tmp/bench.txt"
+[ -s "$tmp/bench.txt" ] || die "no BENCH lines in $log"
+
+declare -A V U
+while read -r _ key val unit; do
+  V[$key]=$val
+  U[$key]=$unit
+done <"$tmp/bench.txt"
+
+# ---- 2. formatting helpers ----------------------------------------------
+
+val() { echo "${V[$1]:-n/a}"; }
+
+# A time in ns, shown in the unit that suits it.
+t() {
+  local v; v=$(val "$1")
+  case "$v" in
+    n/a | "") echo "n/a" ;;
+    *) awk -v n="$v" 'BEGIN {
+         if (n < 10000) printf "%d ns", n;
+         else if (n < 10000000) printf "%.1f µs", n / 1000;
+         else printf "%.1f ms", n / 1000000 }' ;;
+  esac
+}
+
+# A frame count with the memory it stands for.
+f() {
+  local v; v=$(val "$1")
+  case "$v" in
+    n/a | "") echo "n/a" ;;
+    *) awk -v n="$v" 'BEGIN { printf "%d (%.1f MiB)", n, n * 4 / 1024 }' ;;
+  esac
+}
+
+r() {
+  local v; v=$(val "$1")
+  [ "$v" = n/a ] && echo "n/a" || echo "${v}×"
+}
+
+# ---- 3. platform ----------------------------------------------------------
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//')
+[ -n "$cpu" ] || cpu=$(uname -m)
+qemu=$(qemu-system-riscv64 --version 2>/dev/null | head -1 | sed 's/QEMU emulator version //')
+qcmd=$(cd "$root" && make -n run CMD=bench 2>/dev/null | grep qemu-system | head -1)
+harts=$(echo "$qcmd" | grep -o -- '-smp [^ ]*' | awk '{print $2}' | sed 's/[^0-9].*//')
+ram=$(echo "$qcmd" | grep -o -- '-m [^ ]*' | awk '{print $2}')
+[ -n "$harts" ] || harts="?"
+[ -n "$ram" ] || ram="?"
+managed=$(f frames_total)
+
+# ---- 4. results.md --------------------------------------------------------
+
+{
+  echo "# Lazuli VM benchmarks"
+  echo
+  echo "Platform: host CPU ${cpu}; QEMU ${qemu:-?} (TCG); ${harts} harts;" \
+    "RAM ${ram} (frames managed by the kernel: ${managed});" \
+    "run of $(date -u '+%Y-%m-%d %H:%M UTC'), $(val bench_runtime) ms of guest time."
+  echo
+  echo "Produced by \`make bench\` (\`bench/run.sh\` running \`user/progs/bench.c\`)."
+  echo "Times are guest wall-clock from the \`time\` CSR (100 ns resolution), averaged"
+  echo "over many iterations; QEMU emulation makes absolute numbers slow, ratios matter."
+  echo
+  echo "## sbrk: lazy vs eager"
+  echo
+  echo "Time of the \`sbrk(n)\` call itself (shrunk back after each call) and frames it took."
+  echo
+  echo "| size | lazy | eager | lazy frames | eager frames |"
+  echo "|---:|---:|---:|---:|---:|"
+  for s in 1M 16M 64M 1G; do
+    echo "| $s | $(t sbrk_lazy_$s) | $(t sbrk_eager_$s) | $(f frames_sbrk_lazy_$s) | $(f frames_sbrk_eager_$s) |"
+  done
+  echo
+  echo "Eager 1 GiB is impossible: the machine has less RAM than that."
+  echo
+  echo "## Touching memory"
+  echo
+  echo "| measurement | lazy | eager |"
+  echo "|---|---:|---:|"
+  echo "| write every page of 16 MiB (after sbrk) | $(t touch_lazy_16M) | $(t touch_eager_16M) |"
+  echo "| sbrk + write every page of 16 MiB | $(t sbrk_touch_lazy_16M) | $(t sbrk_touch_eager_16M) |"
+  echo "| frames held afterwards | $(f frames_touch_lazy_16M) | $(f frames_touch_eager_16M) |"
+  echo "| write 1 page in 64 of 1 GiB | $(t sparse_lazy_1G) | n/a |"
+  echo "| frames for that (incl. page tables) | $(f frames_sparse_lazy_1G) | n/a |"
+  echo
+  echo "| unit cost | time |"
+  echo "|---|---:|"
+  echo "| one lazy zero-fill fault (write to a fresh page) | $(t fault_lazy) |"
+  echo "| null system call (\`getpid\`) | $(t syscall_null) |"
+  echo "| zero 4 KiB in user space (library \`memset\`) | $(t zero4k_memset) |"
+  echo "| zero 4 KiB in user space (8-byte stores) | $(t zero4k_word) |"
+  echo "| **fault / (null syscall + memset 4 KiB)** | **$(r ratio_fault_over_syscall_zero)** |"
+  echo
+  echo "## Trap cost: no page-table switch vs stock xv6's satp switch per trap"
+  echo
+  echo "\`vmctl(VMCTL_TRAP_SATP, 1)\` makes every trap switch satp (and flush the TLB) like stock xv6."
+  echo
+  echo "| measurement | satp switch (xv6) | no switch (Lazuli) | speed-up |"
+  echo "|---|---:|---:|---:|"
+  echo "| null system call | $(t syscall_null_satpon) | $(t syscall_null_satpoff) | $(r speedup_syscall_satp) |"
+  echo "| lazy fault | $(t fault_lazy_satpon) | $(t fault_lazy_satpoff) | $(r speedup_fault_satp) |"
+  echo
+  echo "## fork: copy-on-write vs copy"
+  echo
+  echo "fork + exit + wait latency for a parent with a touched heap, and frames one fork took."
+  echo
+  echo "| heap | COW | copy | COW frames | copy frames |"
+  echo "|---:|---:|---:|---:|---:|"
+  for s in 0M 1M 16M 32M 64M; do
+    echo "| $s | $(t fork_cow_$s) | $(t fork_copy_$s) | $(f frames_fork_cow_$s) | $(f frames_fork_copy_$s) |"
+  done
+  echo
+  echo "A copying fork that would not fit in free memory is reported n/a (64 MiB needs 64 MiB"
+  echo "more frames than the parent already holds)."
+  echo
+  echo "| measurement | COW | copy |"
+  echo "|---|---:|---:|"
+  echo "| fork + exec \`echo\` from a 32 MiB parent | $(t forkexec_cow_32M) | $(t forkexec_copy_32M) |"
+  echo
+  echo "| ratio | value |"
+  echo "|---|---:|"
+  echo "| COW fork, 64 MiB / 0 MiB heap | $(r ratio_fork_cow_64M_over_0M) |"
+  echo "| copy / COW fork at 64 MiB | $(r ratio_fork_copy_over_cow_64M) |"
+  echo "| copy / COW fork at 32 MiB | $(r ratio_fork_copy_over_cow_32M) |"
+  echo
+  echo "Frames not returned by the end of the run: $(val frames_leaked)."
+  echo
+  echo "![sbrk and fork plots](results.png)"
+  echo
+  echo "<details><summary>All BENCH lines</summary>"
+  echo
+  echo '```'
+  cat "$tmp/bench.txt"
+  echo '```'
+  echo
+  echo "</details>"
+} >"$md"
+echo "bench/run.sh: wrote $md"
+
+# ---- 5. results.png -------------------------------------------------------
+
+if ! command -v gnuplot >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -q gnuplot-nox >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q gnuplot-nox >/dev/null 2>&1; }
+  fi
+fi
+if ! command -v gnuplot >/dev/null 2>&1; then
+  echo "bench/run.sh: gnuplot missing (apt-get install gnuplot-nox); no plot" >&2
+  exit 0
+fi
+
+dat=$tmp
+{
+  echo "# size_MiB lazy_ns eager_ns"
+  echo "1 $(val sbrk_lazy_1M) $(val sbrk_eager_1M)"
+  echo "16 $(val sbrk_lazy_16M) $(val sbrk_eager_16M)"
+  echo "64 $(val sbrk_lazy_64M) $(val sbrk_eager_64M)"
+  echo "1024 $(val sbrk_lazy_1G) $(val sbrk_eager_1G)"
+} >"$dat/sbrk.dat"
+{
+  echo "# heap_MiB cow_ns copy_ns"
+  for s in 0 1 16 32 64; do
+    echo "$s $(val fork_cow_${s}M) $(val fork_copy_${s}M)"
+  done
+} >"$dat/fork.dat"
+if gnuplot -e "datadir='$dat'; outfile='$png'" "$here/results.gp"; then
+  echo "bench/run.sh: wrote $png"
+else
+  echo "bench/run.sh: gnuplot failed" >&2
+fi
+exit "$rc"

@@ -1,0 +1,74 @@
+// Memory statistics interface: what vmstat(), procstat(), procregions() and
+// vmctl() exchange with user programs. Counters only grow; totals are exact.
+#ifndef LAZULI_VMSTAT_H
+#define LAZULI_VMSTAT_H
+
+#include "types.h"
+
+// Why a page fault was served (index into fault counter arrays).
+enum fault_kind {
+  FK_ZERO_FILL,  // fresh zeroed private frame (lazy heap/stack/bss)
+  FK_ZERO_PAGE,  // read of untouched anonymous memory: shared zero page
+  FK_COW_COPY,   // write to a shared COW frame: copied
+  FK_COW_REUSE,  // write to a COW frame we alone held: made writable
+  FK_FILE,       // page read in from a file (demand-paged exec, mmap)
+  FK_NKINDS
+};
+
+// Why a process was killed by the VM system.
+enum kill_reason {
+  KR_SEGV,  // no region explains the access, or protection forbids it
+  KR_OOM,   // out of memory while serving a fault
+  KR_NREASONS
+};
+
+struct vmstat {
+  uint64 frames_total;     // frames managed by the allocator
+  uint64 frames_free;      // frames on the free list now
+  uint64 frames_shared;    // frames with reference count > 1 now
+  uint64 zero_page_maps;   // PTEs mapping the shared zero page now
+  uint64 pt_pages;         // frames used as user page-table pages now
+  uint64 faults[FK_NKINDS];   // faults served since boot, by kind
+  uint64 kills[KR_NREASONS];  // processes killed since boot, by reason
+  uint64 nproc;            // live processes
+  uint64 sbrk_eager;       // policy: 1 if sbrk allocates at once
+  uint64 fork_copy;        // policy: 1 if fork copies frames at once
+};
+
+// Process states as reported to user space.
+enum pstate { PS_UNUSED, PS_USED, PS_SLEEPING, PS_RUNNABLE, PS_RUNNING, PS_ZOMBIE };
+
+struct procstat {
+  int pid;
+  int ppid;
+  int state;               // enum pstate
+  char name[16];
+  uint64 vsize;            // bytes covered by regions
+  uint64 resident;         // user pages mapped to a frame (zero page included)
+  uint64 pt_pages;         // page-table pages of this address space
+  uint64 heap_start;       // heap region [heap_start, brk)
+  uint64 brk;
+  uint64 faults[FK_NKINDS];  // faults served for this process, by kind
+};
+
+// Region kinds and protection bits for procregions().
+enum region_kind { RK_TEXT, RK_DATA, RK_HEAP, RK_STACK, RK_MMAP };
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+
+struct regioninfo {
+  uint64 start;     // first byte
+  uint64 end;       // one past the last byte
+  int prot;         // PROT_* bits
+  int kind;         // enum region_kind
+  uint64 resident;  // pages of this region mapped to a frame
+};
+
+// vmctl() operations: each sets a policy and returns the previous value,
+// or with value -1 only returns the current one.
+#define VMCTL_SBRK_EAGER 1  // 1: sbrk allocates and maps at once (classic)
+#define VMCTL_FORK_COPY 2   // 1: fork copies every frame (classic)
+#define VMCTL_TRAP_SATP 3   // 1: switch satp on every trap, like stock xv6 (bench only)
+
+#endif

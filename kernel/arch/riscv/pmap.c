@@ -1,0 +1,320 @@
+// Sv39 page tables: the only code that knows PTE bits. User mappings live
+// in root entries 0..255; entries 256..511 are the kernel's gigapages,
+// copied into every root so that traps need no satp switch.
+#include "types.h"
+#include "memlayout.h"
+#include "vmstat.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/kmem.h"
+#include "vm/vm.h"
+#include "lib/klib.h"
+
+typedef uint64 pte_t;
+
+#define PTE_V (1L << 0)
+#define PTE_R (1L << 1)
+#define PTE_W (1L << 2)
+#define PTE_X (1L << 3)
+#define PTE_U (1L << 4)
+#define PTE_G (1L << 5)
+#define PTE_A (1L << 6)
+#define PTE_D (1L << 7)
+#define PTE_COW (1L << 8)  // RSW bit: copy on write
+
+#define PTE_PA(pte) (((pte) >> 10) << 12)
+#define PA_PTE(pa) ((((uint64)(pa)) >> 12) << 10)
+#define PX(level, va) ((((uint64)(va)) >> (12 + 9 * (level))) & 0x1FF)
+#define LEVEL_SPAN(level) (1UL << (12 + 9 * (level)))
+#define KERNEL_FIRST 256  // first root index of the kernel half
+
+static pte_t *kernel_root;
+static uint64 user_ptpages;  // atomic
+
+static pte_t
+prot2pte(int prot)
+{
+  pte_t pte = PTE_V | PTE_U | PTE_A;
+  if (prot & PROT_READ)
+    pte |= PTE_R;
+  if (prot & PROT_WRITE)
+    pte |= PTE_W | PTE_D;
+  if (prot & PROT_EXEC)
+    pte |= PTE_X;
+  if (prot & PMAP_COW)
+    pte |= PTE_COW | PTE_R;
+  return pte;
+}
+
+static int
+pte2prot(pte_t pte)
+{
+  int prot = 0;
+  if (pte & PTE_R)
+    prot |= PROT_READ;
+  if (pte & PTE_W)
+    prot |= PROT_WRITE;
+  if (pte & PTE_X)
+    prot |= PROT_EXEC;
+  if (pte & PTE_COW)
+    prot |= PMAP_COW;
+  return prot;
+}
+
+static pte_t *
+table_alloc(struct pmap *pm)
+{
+  paddr_t pa = frame_alloc_zeroed();
+  if (pa == 0)
+    return 0;
+  pm->ptpages++;
+  __atomic_fetch_add(&user_ptpages, 1, __ATOMIC_RELAXED);
+  return P2V(pa);
+}
+
+static void
+table_free(struct pmap *pm, pte_t *t)
+{
+  pm->ptpages--;
+  __atomic_fetch_sub(&user_ptpages, 1, __ATOMIC_RELAXED);
+  frame_unref(V2P(t));
+}
+
+// The leaf PTE slot for va, creating tables if alloc; 0 if absent/no memory.
+static pte_t *
+walk(struct pmap *pm, uint64 va, int alloc)
+{
+  pte_t *t = pm->root;
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &t[PX(level, va)];
+    if (*pte & PTE_V) {
+      t = P2V(PTE_PA(*pte));
+    } else {
+      if (!alloc || (t = table_alloc(pm)) == 0)
+        return 0;
+      *pte = PA_PTE(V2P(t)) | PTE_V;
+    }
+  }
+  return &t[PX(0, va)];
+}
+
+// The leaf table covering va (level-0 table), or 0.
+static pte_t *
+leaf_table(struct pmap *pm, uint64 va, int alloc)
+{
+  pte_t *slot = walk(pm, va, alloc);
+  return slot ? slot - PX(0, va) : 0;
+}
+
+void
+pmap_kernel_init(void)
+{
+  kernel_root = P2V(frame_alloc_zeroed());
+  // Physical 0..4 GiB (devices, RAM) at KVOFFSET: global, supervisor-only.
+  for (uint64 i = 0; i < 4; i++) {
+    uint64 pa = i << 30;
+    kernel_root[PX(2, KVOFFSET + pa)] =
+        PA_PTE(pa) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G;
+  }
+}
+
+void
+pmap_kernel_activate(void)
+{
+  CSR_WRITE(satp, MAKE_SATP(V2P(kernel_root)));
+  sfence_vma();
+}
+
+int
+pmap_init(struct pmap *pm)
+{
+  pm->ptpages = 0;
+  pm->resident = 0;
+  pm->root = table_alloc(pm);
+  if (pm->root == 0)
+    return -1;
+  for (int i = KERNEL_FIRST; i < 512; i++)
+    pm->root[i] = kernel_root[i];
+  return 0;
+}
+
+void
+pmap_activate(struct pmap *pm)
+{
+  CSR_WRITE(satp, MAKE_SATP(V2P(pm->root)));
+  sfence_vma();
+}
+
+void
+pmap_flush_page(uint64 va)
+{
+  sfence_vma_page(va);
+}
+
+int
+pmap_enter(struct pmap *pm, uint64 va, uint64 pa, int prot)
+{
+  assert(va < MAXVA && va % PGSIZE == 0);
+  pte_t *pte = walk(pm, va, 1);
+  if (pte == 0)
+    return -1;
+  if (!(*pte & PTE_V))
+    pm->resident++;
+  *pte = PA_PTE(pa) | prot2pte(prot);
+  return 0;
+}
+
+int
+pmap_query(struct pmap *pm, uint64 va, uint64 *pa, int *prot)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = walk(pm, va, 0);
+  if (pte == 0 || !(*pte & PTE_V))
+    return 0;
+  *pa = PTE_PA(*pte);
+  *prot = pte2prot(*pte);
+  return 1;
+}
+
+// Call fn on every leaf table overlapping [start, end) that exists, with the
+// index range of that table inside the span. Skips absent subtrees whole.
+static void
+for_each_leaf(struct pmap *pm, uint64 start, uint64 end,
+              void (*fn)(struct pmap *, pte_t *l1e, uint64 va, int i0, int i1, void *),
+              void *arg)
+{
+  uint64 va = start;
+  while (va < end) {
+    pte_t *l2e = &pm->root[PX(2, va)];
+    if (!(*l2e & PTE_V)) {
+      va = PGROUNDDOWN(va) / LEVEL_SPAN(2) * LEVEL_SPAN(2) + LEVEL_SPAN(2);
+      continue;
+    }
+    pte_t *l1e = &((pte_t *)P2V(PTE_PA(*l2e)))[PX(1, va)];
+    uint64 next = va / LEVEL_SPAN(1) * LEVEL_SPAN(1) + LEVEL_SPAN(1);
+    if (*l1e & PTE_V) {
+      int i0 = PX(0, va);
+      int i1 = next <= end ? 512 : (int)PX(0, end);
+      fn(pm, l1e, va - i0 * PGSIZE, i0, i1, arg);
+    }
+    va = next;
+  }
+}
+
+struct remove_arg {
+  void (*release)(uint64 pa);
+};
+
+static void
+remove_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  struct remove_arg *a = arg;
+  pte_t *t = P2V(PTE_PA(*l1e));
+  for (int i = i0; i < i1; i++) {
+    if (t[i] & PTE_V) {
+      uint64 pa = PTE_PA(t[i]);
+      t[i] = 0;
+      pm->resident--;
+      if (a->release)
+        a->release(pa);
+    }
+  }
+  if (i0 == 0 && i1 == 512) {  // the whole table's span is gone
+    *l1e = 0;
+    table_free(pm, t);
+  }
+}
+
+void
+pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa))
+{
+  struct remove_arg a = {release};
+  for_each_leaf(pm, start, end, remove_leaf, &a);
+  sfence_vma();
+}
+
+void
+pmap_destroy(struct pmap *pm, void (*release)(uint64 pa))
+{
+  pmap_remove(pm, 0, MAXVA, release);
+  for (int i = 0; i < KERNEL_FIRST; i++) {
+    if (pm->root[i] & PTE_V) {
+      pte_t *l1 = P2V(PTE_PA(pm->root[i]));
+      for (int j = 0; j < 512; j++)
+        if (l1[j] & PTE_V)
+          table_free(pm, P2V(PTE_PA(l1[j])));
+      table_free(pm, l1);
+    }
+  }
+  table_free(pm, pm->root);
+  pm->root = 0;
+  assert(pm->ptpages == 0);
+}
+
+struct share_arg {
+  struct pmap *dst;
+  int cow;
+  void (*share)(uint64 pa);
+  int failed;
+};
+
+static void
+share_leaf(struct pmap *src, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  struct share_arg *a = arg;
+  if (a->failed)
+    return;
+  pte_t *t = P2V(PTE_PA(*l1e));
+  pte_t *d = 0;
+  for (int i = i0; i < i1; i++) {
+    pte_t pte = t[i];
+    if (!(pte & PTE_V))
+      continue;
+    if (d == 0 && (d = leaf_table(a->dst, base + i * PGSIZE, 1)) == 0) {
+      a->failed = 1;
+      return;
+    }
+    if (a->cow && (pte & PTE_W)) {
+      pte = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
+      t[i] = pte;
+    }
+    if (!(d[i] & PTE_V))
+      a->dst->resident++;
+    d[i] = pte;
+    a->share(PTE_PA(pte));
+  }
+}
+
+int
+pmap_share(struct pmap *dst, struct pmap *src, uint64 start, uint64 end, int cow,
+           void (*share)(uint64 pa))
+{
+  struct share_arg a = {dst, cow, share, 0};
+  for_each_leaf(src, start, end, share_leaf, &a);
+  if (cow)
+    sfence_vma();
+  return a.failed ? -1 : 0;
+}
+
+static void
+count_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  pte_t *t = P2V(PTE_PA(*l1e));
+  for (int i = i0; i < i1; i++)
+    if (t[i] & PTE_V)
+      (*(uint64 *)arg)++;
+}
+
+uint64
+pmap_count(struct pmap *pm, uint64 start, uint64 end)
+{
+  uint64 n = 0;
+  for_each_leaf(pm, start, end, count_leaf, &n);
+  return n;
+}
+
+uint64
+pmap_user_ptpages(void)
+{
+  return __atomic_load_n(&user_ptpages, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,196 @@
+// Trap dispatch: decode scause into a system call, a device interrupt, a
+// timer tick, or a page fault for vm_fault(). No VM policy lives here.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/kmem.h"
+#include "sync/spinlock.h"
+#include "proc/proc.h"
+#include "vm/vm.h"
+#include "dev/dev.h"
+#include "lib/klib.h"
+
+struct spinlock tickslock;
+uint ticks;
+
+#define TICK_INTERVAL (TIMEBASE_HZ / 10)  // 100 ms
+
+void uservec(void);
+void userret(struct trapframe *tf);
+void kernelvec(void);
+void usertrap(void);
+
+int trap_satp;  // vmctl(VMCTL_TRAP_SATP): emulate a page-table switch per trap
+
+void
+trap_init(void)
+{
+  initlock(&tickslock, "time");
+}
+
+// Per hart: kernel trap vector and the first timer tick.
+void
+trap_inithart(void)
+{
+  CSR_WRITE(stvec, (uint64)kernelvec);
+  asm volatile("csrw 0x14d, %0" : : "r"(r_time() + TICK_INTERVAL));
+}
+
+static void
+clock_intr(void)
+{
+  if (cpuid() == 0) {
+    acquire(&tickslock);
+    ticks++;
+    wakeup(&ticks);
+    release(&tickslock);
+  }
+  asm volatile("csrw 0x14d, %0" : : "r"(r_time() + TICK_INTERVAL));
+}
+
+// Handle an interrupt. Returns 2 for a timer tick, 1 for another device,
+// 0 if scause is not an interrupt we know.
+static int
+devintr(uint64 scause)
+{
+  if (scause == (SCAUSE_INTR | IRQ_S_EXT)) {
+    int irq = plic_claim();
+    if (irq == UART0_IRQ)
+      uart_intr();
+    else if (irq == VIRTIO0_IRQ)
+      virtio_disk_intr();
+    else if (irq)
+      printf("unexpected interrupt irq=%d\n", irq);
+    if (irq)
+      plic_complete(irq);
+    return 1;
+  }
+  if (scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
+    clock_intr();
+    return 2;
+  }
+  return 0;
+}
+
+static const char *
+exception_name(uint64 scause)
+{
+  switch (scause) {
+  case EXC_INST_MISALIGNED: return "misaligned instruction";
+  case EXC_INST_ACCESS: return "instruction access fault";
+  case EXC_ILLEGAL: return "illegal instruction";
+  case EXC_BREAKPOINT: return "breakpoint";
+  case EXC_LOAD_MISALIGNED: return "misaligned load";
+  case EXC_LOAD_ACCESS: return "load access fault";
+  case EXC_STORE_MISALIGNED: return "misaligned store";
+  case EXC_STORE_ACCESS: return "store access fault";
+  default: return "unknown exception";
+  }
+}
+
+// A user page fault: ask vm_fault; on refusal kill with its verdict.
+static void
+user_page_fault(struct proc *p, uint64 scause, uint64 va)
+{
+  int access = scause == EXC_INST_PAGE ? ACC_EXEC
+             : scause == EXC_STORE_PAGE ? ACC_WRITE : ACC_READ;
+  const char *why = "?";
+  int r = vm_fault(p->as, va, access, p->faults, &why);
+  if (r == FAULT_OK)
+    return;
+  static const char *names[] = {[ACC_READ] = "read", [ACC_WRITE] = "write", [ACC_EXEC] = "exec"};
+  char msg[96];
+  snprintf(msg, sizeof(msg), "%s at %p: %s", names[access], (void *)va, why);
+  vm_count_kill(r == FAULT_OOM ? KR_OOM : KR_SEGV);
+  proc_kill_report(p, msg);
+}
+
+// Entered from uservec with interrupts off, on the process's kernel stack.
+void
+usertrap(void)
+{
+  if (trap_satp)
+    pmap_kernel_activate();
+  CSR_WRITE(stvec, (uint64)kernelvec);
+
+  struct proc *p = myproc();
+  uint64 scause = CSR_READ(scause);
+  p->trapframe->epc = CSR_READ(sepc);
+  int which = 0;
+
+  if (scause == EXC_ECALL_U) {
+    p->trapframe->epc += 4;
+    intr_on();
+    if (!killed(p))
+      syscall();
+  } else if (scause == EXC_INST_PAGE || scause == EXC_LOAD_PAGE || scause == EXC_STORE_PAGE) {
+    uint64 va = CSR_READ(stval);
+    intr_on();  // a fault may sleep (disk, locks)
+    user_page_fault(p, scause, va);
+  } else if ((which = devintr(scause)) != 0) {
+    // handled
+  } else {
+    char msg[96];
+    snprintf(msg, sizeof(msg), "%s at pc %p", exception_name(scause),
+             (void *)p->trapframe->epc);
+    vm_count_kill(KR_SEGV);
+    proc_kill_report(p, msg);
+  }
+
+  if (killed(p))
+    exit(-1);
+  if (which == 2)
+    yield();
+  usertrapret();
+}
+
+// Return to user space from the current process's trapframe.
+void
+usertrapret(void)
+{
+  struct proc *p = myproc();
+  intr_off();
+  CSR_WRITE(stvec, (uint64)uservec);
+
+  struct trapframe *tf = p->trapframe;
+  tf->kernel_sp = (uint64)p->kstack + KSTACKSIZE;
+  tf->kernel_trap = (uint64)usertrap;
+  tf->kernel_hartid = r_tp();
+
+  uint64 x = CSR_READ(sstatus);
+  x &= ~SSTATUS_SPP;
+  x |= SSTATUS_SPIE;
+  CSR_WRITE(sstatus, x);
+  CSR_WRITE(sepc, tf->epc);
+  if (trap_satp)
+    aspace_activate(p->as);
+  userret(tf);
+}
+
+// Traps taken in the kernel: only interrupts are legal.
+void
+kerneltrap(void)
+{
+  uint64 sepc = CSR_READ(sepc);
+  uint64 sstatus = CSR_READ(sstatus);
+  uint64 scause = CSR_READ(scause);
+
+  if ((sstatus & SSTATUS_SPP) == 0)
+    panic("kerneltrap: not from supervisor mode");
+  if (intr_get())
+    panic("kerneltrap: interrupts enabled");
+
+  int which = devintr(scause);
+  if (which == 0) {
+    printf("scause=%p sepc=%p stval=%p\n", (void *)scause, (void *)sepc,
+           (void *)CSR_READ(stval));
+    panic("kernel trap");
+  }
+  if (which == 2 && myproc() != 0 && myproc()->state == RUNNING)
+    yield();
+
+  // yield() may have taken traps that changed these.
+  CSR_WRITE(sepc, sepc);
+  CSR_WRITE(sstatus, sstatus);
+}

@@ -1,0 +1,51 @@
+// Device drivers: UART console, PLIC, virtio-blk disk, power-off.
+#ifndef DEV_H
+#define DEV_H
+
+#include "types.h"
+
+struct buf;
+
+// Physical MMIO addresses on QEMU virt (kernel reaches them via P2V()).
+#define VIRT_TEST 0x100000L    // sifive test device: power-off with status
+#define UART0 0x10000000L
+#define UART0_IRQ 10
+#define VIRTIO0 0x10001000L
+#define VIRTIO0_IRQ 1
+#define PLIC 0x0c000000L
+
+// uart.c
+void uart_init(void);
+void uart_intr(void);              // called from devintr on UART0_IRQ
+void uart_putc(int c);             // may sleep waiting for buffer room
+void uart_putc_sync(int c);        // spins; for kernel printf and echo
+
+// console.c: line discipline, device file CONSOLE
+void console_init(void);           // also registers devsw[CONSOLE]
+void console_intr(int c);          // one received character
+void console_putc(int c);          // kernel output (printf)
+
+// plic.c
+void plic_init(void);
+void plic_inithart(void);
+int plic_claim(void);
+void plic_complete(int irq);
+
+// virtio_disk.c
+void virtio_disk_init(void);
+void virtio_disk_rw(struct buf *b, int write);  // sleeps until done
+void virtio_disk_intr(void);
+
+// power.c
+void poweroff(int status) __attribute__((noreturn));  // QEMU exits with status
+
+// Device switch: read/write move bytes between the device and a KERNEL buffer.
+// The caller (file layer) copies to/from user space with no locks held.
+struct devsw {
+  int (*read)(char *dst, int n);         // returns bytes read or -1
+  int (*write)(const char *src, int n);  // returns bytes written or -1
+};
+extern struct devsw devsw[];
+#define CONSOLE 1
+
+#endif

@@ -1,0 +1,139 @@
+// Processes, harts and the scheduler.
+#ifndef PROC_H
+#define PROC_H
+
+#include "types.h"
+#include "param.h"
+#include "vmstat.h"
+#include "sync/spinlock.h"
+
+struct aspace;
+struct file;
+struct inode;
+
+// Saved callee-saved registers for kernel context switches (swtch.S).
+struct context {
+  uint64 ra, sp;
+  uint64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+};
+
+// Per-hart state.
+struct cpu {
+  struct proc *proc;       // running process, or 0
+  struct context context;  // swtch() here to enter scheduler()
+  int noff;                // depth of push_off() nesting
+  int intena;              // were interrupts enabled before push_off()?
+  int nlocks;              // spinlocks held (for uaccess assertions)
+};
+
+extern struct cpu cpus[NCPU];
+
+// User registers saved on trap entry (trapvec.S knows these offsets).
+struct trapframe {
+  /*   0 */ uint64 kernel_sp;      // top of this process's kernel stack
+  /*   8 */ uint64 kernel_trap;    // usertrap()
+  /*  16 */ uint64 epc;            // saved user program counter
+  /*  24 */ uint64 kernel_hartid;  // saved kernel tp
+  /*  32 */ uint64 ra;
+  /*  40 */ uint64 sp;
+  /*  48 */ uint64 gp;
+  /*  56 */ uint64 tp;
+  /*  64 */ uint64 t0;
+  /*  72 */ uint64 t1;
+  /*  80 */ uint64 t2;
+  /*  88 */ uint64 s0;
+  /*  96 */ uint64 s1;
+  /* 104 */ uint64 a0;
+  /* 112 */ uint64 a1;
+  /* 120 */ uint64 a2;
+  /* 128 */ uint64 a3;
+  /* 136 */ uint64 a4;
+  /* 144 */ uint64 a5;
+  /* 152 */ uint64 a6;
+  /* 160 */ uint64 a7;
+  /* 168 */ uint64 s2;
+  /* 176 */ uint64 s3;
+  /* 184 */ uint64 s4;
+  /* 192 */ uint64 s5;
+  /* 200 */ uint64 s6;
+  /* 208 */ uint64 s7;
+  /* 216 */ uint64 s8;
+  /* 224 */ uint64 s9;
+  /* 232 */ uint64 s10;
+  /* 240 */ uint64 s11;
+  /* 248 */ uint64 t3;
+  /* 256 */ uint64 t4;
+  /* 264 */ uint64 t5;
+  /* 272 */ uint64 t6;
+};
+
+enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
+
+#define KSTACKSIZE (4 * 4096)
+
+// Lock key:  p = p->lock held;  w = wait_lock held;  o = only the owning
+// process itself touches it (no lock needed).
+struct proc {
+  struct spinlock lock;
+
+  enum procstate state;  // p
+  void *chan;            // p: sleeping on chan
+  int killed;            // p: kill() was called
+  int xstate;            // p: exit status for the parent's wait()
+  int pid;               // p
+
+  struct proc *parent;   // w
+
+  char *kstack;            // o: bottom of kernel stack (KSTACKSIZE bytes)
+  struct trapframe *trapframe;  // o: user registers (one page)
+  struct context context;  // o: swtch() here to run the process
+  struct aspace *as;       // o: user address space
+  struct file *ofile[NOFILE];  // o: open files
+  struct inode *cwd;       // o: current directory
+  char name[16];           // o: program name, for debugging
+  uint64 faults[FK_NKINDS];  // o: faults served, by kind
+};
+
+// proc.c
+void proc_init(void);
+int cpuid(void);
+struct cpu *mycpu(void);
+struct proc *myproc(void);
+void scheduler(void) __attribute__((noreturn));
+void sched(void);
+void yield(void);
+void sleep(void *chan, struct spinlock *lk);
+void wakeup(void *chan);
+int fork(void);
+void exit(int status) __attribute__((noreturn));
+int wait(uint64 addr);
+int kill(int pid);
+void setkilled(struct proc *p);
+int killed(struct proc *p);
+void procdump(void);
+void userinit(void);
+void proc_kill_report(struct proc *p, const char *what);  // one console line, then kill
+int proc_stat(int pid, struct procstat *st);    // pid 0 = caller; 0 / -1
+struct aspace *proc_aspace(int pid);            // referenced aspace of pid, or 0
+int proc_pids(int *pids, int max);              // live pids; returns count
+int proc_count(void);
+
+// exec.c
+int exec(char *path, char **argv);
+
+// trap.c
+void trap_init(void);
+void trap_inithart(void);
+void usertrapret(void);
+extern uint ticks;
+extern struct spinlock tickslock;
+
+// syscall.c: fetch system call arguments of the current process
+void syscall(void);
+void argint(int n, int *ip);
+void argaddr(int n, uint64 *ip);
+int argstr(int n, char *buf, int max);        // length, or -1
+int fetchaddr(uint64 addr, uint64 *ip);       // 0 or -1
+int fetchstr(uint64 addr, char *buf, int max);  // length, or -1
+
+#endif

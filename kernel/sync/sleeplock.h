@@ -1,0 +1,19 @@
+// Sleep locks: long-held locks (inodes, buffers, address spaces); a waiter sleeps.
+#ifndef SLEEPLOCK_H
+#define SLEEPLOCK_H
+
+#include "sync/spinlock.h"
+
+struct sleeplock {
+  uint locked;         // is the lock held?
+  struct spinlock lk;  // protects this sleep lock
+  const char *name;
+  int pid;             // process holding lock
+};
+
+void initsleeplock(struct sleeplock *lk, const char *name);
+void acquiresleep(struct sleeplock *lk);  // may sleep
+void releasesleep(struct sleeplock *lk);
+int holdingsleep(struct sleeplock *lk);   // held by the current process?
+
+#endif

@@ -1,0 +1,38 @@
+// Machine-independent interface to the page table (kernel/arch/riscv/pmap.c).
+// Only pmap.c knows PTE bits; the host tests link a fake implementation.
+#ifndef PMAP_H
+#define PMAP_H
+
+#include "types.h"
+
+struct pmap {
+  uint64 *root;    // root page-table page (kernel address)
+  uint64 ptpages;   // page-table pages held, root included
+  uint64 resident;  // user pages mapped (zero page included)
+};
+
+// Flags for pmap_enter/pmap_query besides PROT_* bits.
+#define PMAP_COW 0x100  // read-only now; a write must copy (software PTE bit)
+
+int pmap_init(struct pmap *pm);     // root with the kernel half; 0 / -1
+void pmap_destroy(struct pmap *pm, void (*release)(uint64 pa));  // releases leaves, frees tables
+// Map one page: prot is PROT_* | PMAP_COW. Replaces an existing mapping
+// (without releasing its frame). 0, or -1 if a table page cannot be had.
+int pmap_enter(struct pmap *pm, uint64 va, uint64 pa, int prot);
+// 1 and *pa/*prot if va is mapped, else 0.
+int pmap_query(struct pmap *pm, uint64 va, uint64 *pa, int *prot);
+// Unmap [start, end), calling release(pa) for each mapped page.
+void pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa));
+// fork: map every page of src in [start, end) into dst at the same va. With
+// cow, writable pages become read-only + PMAP_COW in both. Calls share(pa)
+// for each page. 0, or -1 when out of table pages.
+int pmap_share(struct pmap *dst, struct pmap *src, uint64 start, uint64 end, int cow,
+               void (*share)(uint64 pa));
+uint64 pmap_count(struct pmap *pm, uint64 start, uint64 end);  // mapped pages
+void pmap_activate(struct pmap *pm);  // satp := this table (flushes the TLB)
+void pmap_kernel_init(void);          // build the kernel-only table
+void pmap_kernel_activate(void);      // satp := kernel-only table
+void pmap_flush_page(uint64 va);      // after changing one mapping of the current table
+uint64 pmap_user_ptpages(void);       // page-table pages of all user address spaces
+
+#endif

@@ -1,0 +1,143 @@
+// copyin/copyout/copyinstr: move bytes between the kernel and the current
+// process's memory through the direct map, resolving absent or COW pages
+// with vm_fault(). The only way the kernel touches user memory.
+#include "types.h"
+#include "memlayout.h"
+#include "arch/riscv/kmem.h"
+#include "sync/spinlock.h"
+#include "proc/proc.h"
+#include "vm/vm.h"
+#include "lib/klib.h"
+
+// Physical address for an access to the page at va (page-aligned), or 0.
+static paddr_t
+user_page(struct aspace *as, vaddr_t va, int access)
+{
+  if (va >= MAXVA)
+    return 0;
+  paddr_t pa;
+  int prot;
+  if (pmap_query(&as->pmap, va, &pa, &prot) && (prot & access) &&
+      !(access == ACC_WRITE && (prot & PMAP_COW)))
+    return pa;
+  struct proc *p = myproc();
+  int r = vm_fault(as, va, access, p ? p->faults : 0, 0);
+  if (r == FAULT_OOM && p && p->as == as) {
+    vm_count_kill(KR_OOM);
+    proc_kill_report(p, "out of memory in a system call");
+  }
+  if (r != FAULT_OK || !pmap_query(&as->pmap, va, &pa, &prot))
+    return 0;
+  return pa;
+}
+
+// Copy n bytes to dstva in address space as (exec builds a new one with it).
+int
+copyout_as(struct aspace *as, uint64 dstva, const void *src, uint64 n)
+{
+  assert(spinlocks_held() == 0);
+  while (n > 0) {
+    vaddr_t va0 = PGROUNDDOWN(dstva);
+    paddr_t pa = user_page(as, va0, ACC_WRITE);
+    if (pa == 0)
+      return -1;
+    uint64 m = MIN(PGSIZE - (dstva - va0), n);
+    memmove((char *)P2V(pa) + (dstva - va0), src, m);
+    n -= m;
+    src = (const char *)src + m;
+    dstva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+int
+copyout(uint64 dstva, const void *src, uint64 n)
+{
+  return copyout_as(myproc()->as, dstva, src, n);
+}
+
+int
+copyin(void *dst, uint64 srcva, uint64 n)
+{
+  assert(spinlocks_held() == 0);
+  struct aspace *as = myproc()->as;
+  while (n > 0) {
+    vaddr_t va0 = PGROUNDDOWN(srcva);
+    paddr_t pa = user_page(as, va0, ACC_READ);
+    if (pa == 0)
+      return -1;
+    uint64 m = MIN(PGSIZE - (srcva - va0), n);
+    memmove(dst, (char *)P2V(pa) + (srcva - va0), m);
+    n -= m;
+    dst = (char *)dst + m;
+    srcva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+int
+copyinstr(char *dst, uint64 srcva, uint64 max)
+{
+  assert(spinlocks_held() == 0);
+  struct aspace *as = myproc()->as;
+  while (max > 0) {
+    vaddr_t va0 = PGROUNDDOWN(srcva);
+    paddr_t pa = user_page(as, va0, ACC_READ);
+    if (pa == 0)
+      return -1;
+    uint64 m = MIN(PGSIZE - (srcva - va0), max);
+    const char *s = (const char *)P2V(pa) + (srcva - va0);
+    for (uint64 i = 0; i < m; i++) {
+      *dst = s[i];
+      if (s[i] == 0)
+        return 0;
+      dst++;
+    }
+    max -= m;
+    srcva = va0 + PGSIZE;
+  }
+  return -1;
+}
+
+// Do the regions allow access to every byte of [va, va+n)? Nothing is
+// faulted in; used to refuse a write() before any byte reaches a file.
+int
+uaccess_ok(uint64 va, uint64 n, int access)
+{
+  if (n == 0)
+    return 1;
+  if (va >= MAXVA || n > MAXVA - va)
+    return 0;
+  struct aspace *as = myproc()->as;
+  acquiresleep(&as->lock);
+  uint64 end = va + n;
+  int ok = 1;
+  while (va < end) {
+    struct region *r = aspace_find(as, va);
+    if (r == 0 || !(r->prot & access)) {
+      ok = 0;
+      break;
+    }
+    va = r->end;
+  }
+  releasesleep(&as->lock);
+  return ok;
+}
+
+int
+either_copyout(int user, uint64 dst, const void *src, uint64 n)
+{
+  if (user)
+    return copyout(dst, src, n);
+  memmove((void *)dst, src, n);
+  return 0;
+}
+
+int
+either_copyin(void *dst, int user, uint64 src, uint64 n)
+{
+  if (user)
+    return copyin(dst, src, n);
+  memmove(dst, (void *)src, n);
+  return 0;
+}

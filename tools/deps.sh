@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages the build needs are present.
+#   deps.sh prefix  -> print the RISC-V cross-compiler prefix (installing if needed)
+#   deps.sh build   -> compiler, QEMU, host cc
+#   deps.sh gdb     -> gdb-multiarch
+#   deps.sh plot    -> gnuplot
+set -u
+need=()
+want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+
+install() {
+  [ ${#need[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "deps: installing ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq "${need[@]}"; } >&2 || {
+      echo "deps: apt-get install ${need[*]} failed" >&2; exit 1; }
+  else
+    echo "deps: missing packages. Run: sudo apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+}
+
+case "${1:-build}" in
+prefix)
+  if ! command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 && \
+     ! command -v riscv64-linux-gnu-gcc >/dev/null 2>&1; then
+    need+=(gcc-riscv64-unknown-elf); install >&2
+  fi
+  if command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then echo riscv64-unknown-elf-
+  else echo riscv64-linux-gnu-; fi ;;
+build)
+  want riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
+  want qemu-system-riscv64 qemu-system-misc
+  want cc gcc
+  want make make
+  install ;;
+gdb) want gdb-multiarch gdb-multiarch; install ;;
+plot) want gnuplot gnuplot-nox; install ;;
+esac

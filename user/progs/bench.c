@@ -1,0 +1,602 @@
+// bench: measures what the VM policies cost — lazy vs eager sbrk, COW vs
+// copying fork, trap cost with and without a page-table switch per trap.
+// Prints one "BENCH key value unit" line per number (bench/run.sh parses
+// them; value is "n/a" when a case cannot run) and a human summary at the
+// end. Timing only; correctness belongs to the tests.
+#include "user.h"
+
+#define KIB 1024L
+#define MIB (1024L * 1024L)
+#define GIB (1024L * MIB)
+#define SPARSE_STRIDE 64  // sparse touch: one page in every 64
+
+// ---- result table ----------------------------------------------------
+
+#define NRESULTS 96
+#define NA (-1L)          // value meaning "could not be measured"
+#define RATIO_SCALE 100L  // ratios are kept as fixed point, two decimals
+
+struct result {
+  char key[40];
+  char unit[8];
+  long value;  // NA, or the value (ratios scaled by RATIO_SCALE)
+};
+
+static struct result results[NRESULTS];
+static int nresults;
+
+// The page zeroed by zero4k_ns; file scope so main can fault it in early.
+static char page[PGSIZE] __attribute__((aligned(PGSIZE)));
+
+// Print v (fixed point with two decimals when scaled) into buf.
+static void
+format_value(char *buf, int n, long v, int scaled)
+{
+  if (v == NA)
+    snprintf(buf, n, "n/a");
+  else if (scaled)
+    snprintf(buf, n, "%ld.%02ld", v / RATIO_SCALE, v % RATIO_SCALE);
+  else
+    snprintf(buf, n, "%ld", v);
+}
+
+static int
+is_ratio(const char *unit)
+{
+  return strcmp(unit, "x") == 0;
+}
+
+// Remember a measurement and print its machine-readable line at once, so
+// a crash halfway still leaves the numbers gathered so far.
+static void
+record(const char *key, long value, const char *unit)
+{
+  struct result *r;
+  char buf[32];
+
+  if (nresults < NRESULTS) {
+    r = &results[nresults++];
+    snprintf(r->key, sizeof(r->key), "%s", key);
+    snprintf(r->unit, sizeof(r->unit), "%s", unit);
+    r->value = value;
+  }
+  format_value(buf, sizeof(buf), value, is_ratio(unit));
+  printf("BENCH %s %s %s\n", key, buf, unit);
+}
+
+static void
+record_ratio(const char *key, long num, long den)
+{
+  if (num == NA || den == NA || den <= 0)
+    record(key, NA, "x");
+  else
+    record(key, (num * RATIO_SCALE + den / 2) / den, "x");
+}
+
+static long
+lookup(const char *key)
+{
+  int i;
+
+  for (i = 0; i < nresults; i++)
+    if (strcmp(results[i].key, key) == 0)
+      return results[i].value;
+  return NA;
+}
+
+// ---- helpers ---------------------------------------------------------
+
+static uint64
+frames_free(void)
+{
+  struct vmstat vs;
+
+  if (vmstat(&vs) < 0)
+    return 0;
+  return vs.frames_free;
+}
+
+// Size label used in keys: 1M, 64M, 1G, 0M.
+static void
+size_label(char *buf, int n, long bytes)
+{
+  if (bytes >= GIB)
+    snprintf(buf, n, "%ldG", bytes / GIB);
+  else
+    snprintf(buf, n, "%ldM", bytes / MIB);
+}
+
+// Write one byte into every stride-th page of [p, p+len).
+static void
+touch_pages(char *p, long len, long stride)
+{
+  volatile char *v = p;
+  long off;
+
+  for (off = 0; off < len; off += stride * PGSIZE)
+    v[off] = 1;
+}
+
+// Set a policy, returning the old value so the caller can restore it.
+static int
+policy_set(int op, int value)
+{
+  return vmctl(op, value);
+}
+
+// ---- lazy vs eager sbrk ----------------------------------------------
+
+// Average time of sbrk(bytes) under the given policy, shrinking back after
+// each call outside the timed part. Also records the frames it takes.
+static void
+bench_sbrk_size(long bytes, int eager, int iters)
+{
+  char key[40], lbl[8];
+  const char *pol = eager ? "eager" : "lazy";
+  uint64 t, total = 0, before, used = 0;
+  char *p;
+  int i, failed = 0;
+
+  size_label(lbl, sizeof(lbl), bytes);
+  for (i = 0; i < iters && !failed; i++) {
+    before = frames_free();
+    t = nsec();
+    p = sbrk((int)bytes);
+    total += nsec() - t;
+    failed = p == (char *)-1;
+    if (i == 0)
+      used = before - frames_free();
+    if (!failed)
+      sbrk(-(int)bytes);
+  }
+  snprintf(key, sizeof(key), "sbrk_%s_%s", pol, lbl);
+  record(key, failed ? NA : (long)(total / iters), "ns");
+  snprintf(key, sizeof(key), "frames_sbrk_%s_%s", pol, lbl);
+  record(key, failed ? NA : (long)used, "frames");
+}
+
+// Grow by 16 MiB and write every page; records the touch time and the
+// frames the grown-and-touched heap holds.
+static void
+bench_touch16(int eager)
+{
+  char key[40];
+  const char *pol = eager ? "eager" : "lazy";
+  long len = 16 * MIB;
+  uint64 t0, t1, t2, before;
+  char *p;
+
+  before = frames_free();
+  t0 = nsec();
+  p = sbrk((int)len);
+  t1 = nsec();
+  if (p == (char *)-1) {
+    snprintf(key, sizeof(key), "touch_%s_16M", pol);
+    record(key, NA, "ns");
+    return;
+  }
+  touch_pages(p, len, 1);
+  t2 = nsec();
+  snprintf(key, sizeof(key), "touch_%s_16M", pol);
+  record(key, (long)(t2 - t1), "ns");
+  snprintf(key, sizeof(key), "sbrk_touch_%s_16M", pol);
+  record(key, (long)(t2 - t0), "ns");
+  snprintf(key, sizeof(key), "frames_touch_%s_16M", pol);
+  record(key, (long)(before - frames_free()), "frames");
+  sbrk(-(int)len);
+}
+
+// Lazily grow by 1 GiB and write one page in every SPARSE_STRIDE.
+static void
+bench_sparse1g(void)
+{
+  long len = GIB;
+  uint64 t0, t1, before;
+  char *p;
+
+  before = frames_free();
+  p = sbrk((int)len);
+  if (p == (char *)-1) {
+    record("sparse_lazy_1G", NA, "ns");
+    record("frames_sparse_lazy_1G", NA, "frames");
+    return;
+  }
+  t0 = nsec();
+  touch_pages(p, len, SPARSE_STRIDE);
+  t1 = nsec();
+  record("sparse_lazy_1G", (long)(t1 - t0), "ns");
+  record("frames_sparse_lazy_1G", (long)(before - frames_free()), "frames");
+  sbrk(-(int)len);
+  // Eager would need 1 GiB of frames; the machine has far less.
+  record("sparse_eager_1G", NA, "ns");
+  record("frames_sparse_eager_1G", NA, "frames");
+}
+
+// Mean cost of one lazy zero-fill fault: write npages fresh heap pages.
+static long
+lazy_fault_ns(int npages)
+{
+  long len = (long)npages * PGSIZE;
+  uint64 t;
+  char *p;
+
+  p = sbrklazy((int)len);
+  if (p == (char *)-1)
+    return NA;
+  // Start on a page boundary so each write is a distinct fresh page.
+  p = (char *)PGROUNDUP((uint64)p);
+  t = nsec();
+  touch_pages(p, len - PGSIZE, 1);
+  t = nsec() - t;
+  sbrklazy(-(int)len);
+  return (long)(t / (npages - 1));
+}
+
+static long
+null_syscall_ns(int iters)
+{
+  uint64 t;
+  int i;
+
+  t = nsec();
+  for (i = 0; i < iters; i++)
+    getpid();
+  return (long)((nsec() - t) / iters);
+}
+
+// Zero an already-mapped page from user space with the library memset
+// and with a doubleword loop; returns the memset time, records both.
+static long
+zero4k_ns(int iters)
+{
+  volatile uint64 *w = (volatile uint64 *)page;
+  uint64 t;
+  long ns;
+  int i, j;
+
+  t = nsec();
+  for (i = 0; i < iters; i++)
+    memset(page, 0, PGSIZE);
+  ns = (long)((nsec() - t) / iters);
+  record("zero4k_memset", ns, "ns");
+  t = nsec();
+  for (i = 0; i < iters; i++)
+    for (j = 0; j < PGSIZE / 8; j++)
+      w[j] = 0;
+  record("zero4k_word", (long)((nsec() - t) / iters), "ns");
+  return ns;
+}
+
+static void
+bench_lazy_eager(void)
+{
+  static const long sizes[] = {1 * MIB, 16 * MIB, 64 * MIB};
+  static const int iters[] = {100, 10, 3};
+  long fault, sys, zero;
+  int old, i;
+
+  old = policy_set(VMCTL_SBRK_EAGER, 0);
+  for (i = 0; i < 3; i++)
+    bench_sbrk_size(sizes[i], 0, iters[i] * 2);
+  bench_sbrk_size(GIB, 0, 20);
+  bench_touch16(0);
+  bench_sparse1g();
+
+  policy_set(VMCTL_SBRK_EAGER, 1);
+  for (i = 0; i < 3; i++)
+    bench_sbrk_size(sizes[i], 1, iters[i]);
+  record("sbrk_eager_1G", NA, "ns");
+  record("frames_sbrk_eager_1G", NA, "frames");
+  bench_touch16(1);
+  policy_set(VMCTL_SBRK_EAGER, old);
+
+  fault = lazy_fault_ns(4096);
+  record("fault_lazy", fault, "ns");
+  sys = null_syscall_ns(100000);
+  record("syscall_null", sys, "ns");
+  zero = zero4k_ns(2000);
+  record_ratio("ratio_fault_over_syscall_zero", fault,
+               sys == NA || zero == NA ? NA : sys + zero);
+}
+
+// ---- trap cost with and without a satp switch per trap -----------------
+
+static void
+bench_trap_satp(void)
+{
+  long sys_off, sys_on, fault_off, fault_on;
+  int old;
+
+  sys_off = null_syscall_ns(100000);
+  fault_off = lazy_fault_ns(2048);
+  old = vmctl(VMCTL_TRAP_SATP, 1);
+  if (old < 0) {
+    sys_on = fault_on = NA;
+  } else {
+    sys_on = null_syscall_ns(100000);
+    fault_on = lazy_fault_ns(2048);
+    vmctl(VMCTL_TRAP_SATP, old);
+  }
+  record("syscall_null_satpoff", sys_off, "ns");
+  record("syscall_null_satpon", sys_on, "ns");
+  record("fault_lazy_satpoff", fault_off, "ns");
+  record("fault_lazy_satpon", fault_on, "ns");
+  record_ratio("speedup_syscall_satp", sys_on, sys_off);
+  record_ratio("speedup_fault_satp", fault_on, fault_off);
+}
+
+// ---- COW vs copying fork ---------------------------------------------
+
+// Frames one fork takes: the child reports the drop in free frames it
+// sees right after fork through a pipe. Returns NA if fork fails.
+static long
+fork_frames(void)
+{
+  uint64 before, delta;
+  int fds[2], pid;
+
+  if (pipe(fds) < 0)
+    return NA;
+  before = frames_free();
+  pid = fork();
+  if (pid == 0) {
+    delta = before - frames_free();
+    write(fds[1], &delta, sizeof(delta));
+    exit(0);
+  }
+  close(fds[1]);
+  if (pid < 0 || read(fds[0], &delta, sizeof(delta)) != sizeof(delta))
+    delta = (uint64)NA;
+  close(fds[0]);
+  if (pid > 0)
+    wait(0);
+  return (long)delta;
+}
+
+// Mean fork+exit+wait latency over iters rounds; NA if a fork fails.
+static long
+fork_ns(int iters)
+{
+  uint64 t, total = 0;
+  int i, pid;
+
+  for (i = 0; i < iters; i++) {
+    t = nsec();
+    pid = fork();
+    if (pid == 0)
+      exit(0);
+    if (pid < 0)
+      return NA;
+    wait(0);
+    total += nsec() - t;
+  }
+  return (long)(total / iters);
+}
+
+// Fork, exec echo with output discarded, wait; mean latency or NA.
+static long
+forkexec_ns(int iters)
+{
+  static char *paths[] = {"/echo", "/bin/echo", "echo"};
+  char *argv[] = {"echo", "bench", 0};
+  uint64 t, total = 0;
+  int i, k, pid, status;
+
+  for (i = 0; i < iters; i++) {
+    t = nsec();
+    pid = fork();
+    if (pid == 0) {
+      close(1);  // echo's writes fail quietly: no console time measured
+      for (k = 0; k < 3; k++)
+        exec(paths[k], argv);
+      exit(127);
+    }
+    if (pid < 0)
+      return NA;
+    status = 0;
+    wait(&status);
+    total += nsec() - t;
+    if (status == 127)
+      return NA;
+  }
+  return (long)(total / iters);
+}
+
+// Is there room for a copying fork of a heap of this many bytes?
+static int
+copy_fits(long heap)
+{
+  uint64 need = heap / PGSIZE + heap / (512 * PGSIZE) + 256;
+
+  return frames_free() >= need;
+}
+
+static void
+bench_fork_one(long heap, int copy, int iters)
+{
+  char key[40], lbl[8];
+  const char *mode = copy ? "copy" : "cow";
+  long ns = NA, frames = NA;
+  int old;
+
+  size_label(lbl, sizeof(lbl), heap);
+  old = policy_set(VMCTL_FORK_COPY, copy);
+  if (!copy || copy_fits(heap)) {
+    ns = fork_ns(iters);
+    if (ns != NA)
+      frames = fork_frames();
+  }
+  policy_set(VMCTL_FORK_COPY, old);
+  snprintf(key, sizeof(key), "fork_%s_%s", mode, lbl);
+  record(key, ns, "ns");
+  snprintf(key, sizeof(key), "frames_fork_%s_%s", mode, lbl);
+  record(key, frames, "frames");
+}
+
+static void
+bench_forkexec(int copy)
+{
+  char key[40];
+  long ns = NA;
+  int old;
+
+  old = policy_set(VMCTL_FORK_COPY, copy);
+  if (!copy || copy_fits(32 * MIB))
+    ns = forkexec_ns(5);
+  policy_set(VMCTL_FORK_COPY, old);
+  snprintf(key, sizeof(key), "forkexec_%s_32M", copy ? "copy" : "cow");
+  record(key, ns, "ns");
+}
+
+static void
+bench_fork(void)
+{
+  static const long sizes[] = {0, 1 * MIB, 16 * MIB, 32 * MIB, 64 * MIB};
+  static const int iters[] = {50, 20, 5, 3, 3};
+  long have = 0, grow;
+  char *p;
+  int i, old;
+
+  // The heap must really be touched, whatever the sbrk policy is.
+  old = policy_set(VMCTL_SBRK_EAGER, 0);
+  for (i = 0; i < 5; i++) {
+    grow = sizes[i] - have;
+    if (grow > 0) {
+      p = sbrk((int)grow);
+      if (p == (char *)-1)
+        break;
+      touch_pages(p, grow, 1);
+      have = sizes[i];
+    }
+    bench_fork_one(sizes[i], 0, iters[i]);
+    bench_fork_one(sizes[i], 1, iters[i]);
+    if (sizes[i] == 32 * MIB) {
+      bench_forkexec(0);
+      bench_forkexec(1);
+    }
+  }
+  if (have > 0)
+    sbrk(-(int)have);
+  policy_set(VMCTL_SBRK_EAGER, old);
+
+  record_ratio("ratio_fork_cow_64M_over_0M", lookup("fork_cow_64M"),
+               lookup("fork_cow_0M"));
+  record_ratio("ratio_fork_copy_over_cow_64M", lookup("fork_copy_64M"),
+               lookup("fork_cow_64M"));
+  record_ratio("ratio_fork_copy_over_cow_32M", lookup("fork_copy_32M"),
+               lookup("fork_cow_32M"));
+}
+
+// ---- human summary -----------------------------------------------------
+
+static void
+show(const char *key, const char *what)
+{
+  char buf[32];
+  int i;
+
+  for (i = 0; i < nresults; i++) {
+    if (strcmp(results[i].key, key) == 0) {
+      format_value(buf, sizeof(buf), results[i].value,
+                   is_ratio(results[i].unit));
+      printf("  %-44s %12s %s\n", what, buf, results[i].unit);
+      return;
+    }
+  }
+  printf("  %-44s %12s\n", what, "missing");
+}
+
+// One row of a two-column table: the keys are pre_A_suf and pre_B_suf.
+static void
+show_pair(const char *label, const char *ka, const char *kb, const char *fa,
+          const char *fb)
+{
+  char a[32], b[32], c[32], d[32];
+
+  format_value(a, sizeof(a), lookup(ka), 0);
+  format_value(b, sizeof(b), lookup(kb), 0);
+  format_value(c, sizeof(c), lookup(fa), 0);
+  format_value(d, sizeof(d), lookup(fb), 0);
+  printf("  %-6s %14s %14s %10s %10s\n", label, a, b, c, d);
+}
+
+static void
+summary(void)
+{
+  static const char *sbrk_sizes[] = {"1M", "16M", "64M", "1G"};
+  static const char *fork_sizes[] = {"0M", "1M", "16M", "32M", "64M"};
+  char k[4][40];
+  int i;
+
+  printf("\n== sbrk: time of the call (ns) and frames taken ==\n");
+  printf("  %-6s %14s %14s %10s %10s\n", "size", "lazy ns", "eager ns",
+         "lazy fr", "eager fr");
+  for (i = 0; i < 4; i++) {
+    snprintf(k[0], 40, "sbrk_lazy_%s", sbrk_sizes[i]);
+    snprintf(k[1], 40, "sbrk_eager_%s", sbrk_sizes[i]);
+    snprintf(k[2], 40, "frames_sbrk_lazy_%s", sbrk_sizes[i]);
+    snprintf(k[3], 40, "frames_sbrk_eager_%s", sbrk_sizes[i]);
+    show_pair(sbrk_sizes[i], k[0], k[1], k[2], k[3]);
+  }
+  printf("\n== touching memory ==\n");
+  show("touch_lazy_16M", "touch all of 16 MiB, lazy");
+  show("touch_eager_16M", "touch all of 16 MiB, eager (mapped)");
+  show("sbrk_touch_lazy_16M", "sbrk + touch 16 MiB, lazy");
+  show("sbrk_touch_eager_16M", "sbrk + touch 16 MiB, eager");
+  show("frames_touch_lazy_16M", "frames after touching 16 MiB, lazy");
+  show("frames_touch_eager_16M", "frames after touching 16 MiB, eager");
+  show("sparse_lazy_1G", "touch 1 page in 64 of 1 GiB, lazy");
+  show("frames_sparse_lazy_1G", "frames for that sparse touch");
+  show("fault_lazy", "one lazy zero-fill fault");
+  show("syscall_null", "null system call (getpid)");
+  show("zero4k_memset", "zero 4 KiB in user space (memset)");
+  show("zero4k_word", "zero 4 KiB in user space (8-byte stores)");
+  show("ratio_fault_over_syscall_zero", "fault / (syscall + zero 4 KiB)");
+
+  printf("\n== trap cost: satp switch per trap (stock xv6) vs none ==\n");
+  show("syscall_null_satpoff", "null syscall, no switch");
+  show("syscall_null_satpon", "null syscall, switch satp");
+  show("speedup_syscall_satp", "speed-up of not switching");
+  show("fault_lazy_satpoff", "lazy fault, no switch");
+  show("fault_lazy_satpon", "lazy fault, switch satp");
+  show("speedup_fault_satp", "speed-up of not switching");
+
+  printf("\n== fork+exit+wait by touched heap size ==\n");
+  printf("  %-6s %14s %14s %10s %10s\n", "heap", "cow ns", "copy ns",
+         "cow fr", "copy fr");
+  for (i = 0; i < 5; i++) {
+    snprintf(k[0], 40, "fork_cow_%s", fork_sizes[i]);
+    snprintf(k[1], 40, "fork_copy_%s", fork_sizes[i]);
+    snprintf(k[2], 40, "frames_fork_cow_%s", fork_sizes[i]);
+    snprintf(k[3], 40, "frames_fork_copy_%s", fork_sizes[i]);
+    show_pair(fork_sizes[i], k[0], k[1], k[2], k[3]);
+  }
+  show("forkexec_cow_32M", "fork+exec echo from 32 MiB, COW");
+  show("forkexec_copy_32M", "fork+exec echo from 32 MiB, copy");
+  show("ratio_fork_cow_64M_over_0M", "COW fork 64 MiB / 0 MiB");
+  show("ratio_fork_copy_over_cow_64M", "copy / COW fork at 64 MiB");
+  show("ratio_fork_copy_over_cow_32M", "copy / COW fork at 32 MiB");
+}
+
+int
+main(int argc, char *argv[])
+{
+  uint64 t0 = nsec();
+  uint64 free0;
+  struct vmstat vs;
+
+  // Fault in our own bss first so the leak check sees only the kernel.
+  memset(results, 0, sizeof(results));
+  memset(page, 0, sizeof(page));
+  free0 = frames_free();
+  if (vmstat(&vs) == 0)
+    record("frames_total", (long)vs.frames_total, "frames");
+  record("frames_free_at_start", (long)free0, "frames");
+  bench_lazy_eager();
+  bench_trap_satp();
+  bench_fork();
+  record("frames_leaked", (long)(free0 - frames_free()), "frames");
+  record("bench_runtime", (long)((nsec() - t0) / 1000000), "ms");
+  summary();
+  return 0;
+}

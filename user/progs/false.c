@@ -1,0 +1,8 @@
+// false: exit with status 1.
+#include "user.h"
+
+int
+main(void)
+{
+  return 1;
+}

@@ -1,0 +1,272 @@
+// usertests: runs every registered test (or those named on the command
+// line) in its own forked child, checks that no frame leaked across each
+// one, prints PASS/FAIL per test and one "N passed, N failed" summary.
+// Tests live in the other files of this directory; see harness.h.
+#include "harness.h"
+
+extern const struct utest __start_utests[];
+extern const struct utest __stop_utests[];
+
+const char *test_name = "?";
+static int test_pid;  // pid of the test's own process (the forked child)
+
+void
+test_fail(int line, const char *why)
+{
+  if (getpid() == test_pid)
+    printf("FAIL %s: %s (line %d)\n", test_name, why, line);
+  else
+    printf("  %s: pid %d: %s (line %d)\n", test_name, getpid(), why, line);
+  exit(1);
+}
+
+int
+xfork(void)
+{
+  int pid = fork();
+
+  CHECK(pid >= 0, "fork failed");
+  return pid;
+}
+
+int
+xwait(int *pidp)
+{
+  int status = 12345;
+  int pid = wait(&status);
+
+  CHECK(pid > 0, "wait: no child");
+  if (pidp)
+    *pidp = pid;
+  return status;
+}
+
+int
+child_status(void (*fn)(void *), void *arg)
+{
+  int pid = xfork();
+  int got, status;
+
+  if (pid == 0) {
+    fn(arg);
+    exit(0);
+  }
+  status = xwait(&got);
+  CHECK(got == pid, "wait returned pid %d, expected %d", got, pid);
+  return status;
+}
+
+uint64
+frames_free(void)
+{
+  struct vmstat vs;
+
+  xvmstat(&vs);
+  return vs.frames_free;
+}
+
+void
+xvmstat(struct vmstat *vs)
+{
+  CHECK(vmstat(vs) == 0, "vmstat failed");
+}
+
+void
+xprocstat(struct procstat *ps)
+{
+  CHECK(procstat(0, ps) == 0, "procstat failed");
+}
+
+void
+pages_fill(char *p, int npages, uint64 seed)
+{
+  for (int i = 0; i < npages; i++) {
+    uint64 *w = (uint64 *)(p + (uint64)i * PGSIZE);
+    w[0] = (uint64)w ^ seed;
+    w[PGSIZE / 8 - 1] = ~((uint64)w ^ seed);
+  }
+}
+
+int
+pages_check(char *p, int npages, uint64 seed)
+{
+  int bad = 0;
+
+  for (int i = 0; i < npages; i++) {
+    uint64 *w = (uint64 *)(p + (uint64)i * PGSIZE);
+    if (w[0] != ((uint64)w ^ seed) || w[PGSIZE / 8 - 1] != ~((uint64)w ^ seed))
+      bad++;
+  }
+  return bad;
+}
+
+int
+run_to_file(const char *path, char **argv, const char *out)
+{
+  int pid = xfork();
+  int got, status;
+
+  if (pid == 0) {
+    unlink(out);
+    close(1);
+    if (open(out, O_CREATE | O_WRONLY) != 1)
+      exit(126);
+    close(2);
+    dup(1);
+    exec(path, argv);
+    exit(127);
+  }
+  status = xwait(&got);
+  CHECK(got == pid, "wait returned pid %d, expected %d", got, pid);
+  return status;
+}
+
+int
+read_file(const char *path, char *buf, int max)
+{
+  int fd = open(path, O_RDONLY);
+  int n = 0, r;
+
+  if (fd < 0)
+    return -1;
+  while (n < max - 1 && (r = read(fd, buf + n, max - 1 - n)) > 0)
+    n += r;
+  buf[n] = 0;
+  close(fd);
+  return n;
+}
+
+void
+write_file(const char *path, const char *s)
+{
+  int fd;
+
+  unlink(path);
+  fd = open(path, O_CREATE | O_WRONLY);
+  CHECK(fd >= 0, "cannot create %s", path);
+  CHECK(write(fd, s, strlen(s)) == (int)strlen(s), "short write to %s", path);
+  close(fd);
+}
+
+// Grow the stack now so that later calls in the parent never fault in a
+// new stack page between two frame counts (that would look like a leak).
+static void
+prefault_stack(void)
+{
+  volatile char pad[6 * PGSIZE];
+
+  for (int i = 0; i < (int)sizeof(pad); i += PGSIZE)
+    pad[i] = 0;
+}
+
+static int
+selected(const char *name, int argc, char **argv)
+{
+  if (argc <= 1)
+    return 1;
+  for (int i = 1; i < argc; i++) {
+    int n = strlen(argv[i]);
+    if (strcmp(argv[i], name) == 0)
+      return 1;
+    // "sbrk_*" selects every test whose name starts with "sbrk_"
+    if (n > 0 && argv[i][n - 1] == '*' && strncmp(argv[i], name, n - 1) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+// Run one test in a child. Returns 1 if it passed (and leaked nothing).
+static int
+run_one(const struct utest *t)
+{
+  struct vmstat before, after;
+  int status = 0, pid, got;
+  int eager = vmctl(VMCTL_SBRK_EAGER, -1);
+  int fcopy = vmctl(VMCTL_FORK_COPY, -1);
+  long leaked;
+
+  test_name = t->name;
+  vmstat(&before);
+  pid = fork();
+  if (pid < 0) {
+    printf("FAIL %s: fork failed\n", t->name);
+    return 0;
+  }
+  if (pid == 0) {
+    test_pid = getpid();
+    t->fn();
+    exit(0);
+  }
+  got = wait(&status);
+  vmstat(&after);
+  // a test must restore policies it changes; undo it if it died first
+  if (vmctl(VMCTL_SBRK_EAGER, -1) != eager)
+    vmctl(VMCTL_SBRK_EAGER, eager);
+  if (vmctl(VMCTL_FORK_COPY, -1) != fcopy)
+    vmctl(VMCTL_FORK_COPY, fcopy);
+
+  leaked = (long)before.frames_free - (long)after.frames_free;
+  if (got != pid) {
+    printf("FAIL %s: wait returned %d, expected %d\n", t->name, got, pid);
+    return 0;
+  }
+  if (status == 1) {
+    if (leaked != 0)
+      printf("  %s: also leaked %d frames\n", t->name, (int)leaked);
+    return 0;  // the child printed its FAIL line
+  }
+  if (status != 0) {
+    printf("FAIL %s: exit status %d\n", t->name, status);
+    return 0;
+  }
+  if (leaked != 0) {
+    printf("FAIL %s: leaked %d frames\n", t->name, (int)leaked);
+    return 0;
+  }
+  printf("PASS %s\n", t->name);
+  return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+  struct vmstat start, end;
+  int passed = 0, failed = 0, n = 0;
+  long lost;
+
+  prefault_stack();
+  for (const struct utest *t = __start_utests; t < __stop_utests; t++)
+    if (selected(t->name, argc, argv))
+      n++;
+  printf("usertests: running %d tests\n", n);
+  // a no-op fork/wait round so the parent's own pages are all in place
+  // before the first count
+  if (fork() == 0)
+    exit(0);
+  wait(0);
+
+  vmstat(&start);
+  for (const struct utest *t = __start_utests; t < __stop_utests; t++) {
+    if (!selected(t->name, argc, argv))
+      continue;
+    if (run_one(t))
+      passed++;
+    else
+      failed++;
+  }
+
+  // the whole suite must give back every frame it used
+  vmstat(&end);
+  lost = (long)start.frames_free - (long)end.frames_free;
+  if (lost == 0) {
+    printf("PASS suite_frames_restored\n");
+    passed++;
+  } else {
+    printf("FAIL suite_frames_restored: %d frames lost over the suite\n",
+           (int)lost);
+    failed++;
+  }
+
+  printf("%d passed, %d failed\n", passed, failed);
+  exit(failed ? 1 : 0);
+}
