@@ -59,7 +59,8 @@ t() {
     n/a | "") echo "n/a" ;;
     *) awk -v n="$v" 'BEGIN {
          if (n < 10000) printf "%d ns", n;
-         else if (n < 10000000) printf "%.1f µs", n / 1000;
+         else if (n < 1000000) printf "%.1f µs", n / 1000;
+         else if (n < 10000000) printf "%.2f ms", n / 1000000;
          else printf "%.1f ms", n / 1000000 }' ;;
   esac
 }
@@ -83,9 +84,10 @@ r() {
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: *//')
 [ -n "$cpu" ] || cpu=$(uname -m)
 qemu=$(qemu-system-riscv64 --version 2>/dev/null | head -1 | sed 's/QEMU emulator version //')
-qcmd=$(cd "$root" && make -n run CMD=bench 2>/dev/null | grep qemu-system | head -1)
-harts=$(echo "$qcmd" | grep -o -- '-smp [^ ]*' | awk '{print $2}' | sed 's/[^0-9].*//')
-ram=$(echo "$qcmd" | grep -o -- '-m [^ ]*' | awk '{print $2}')
+# tools/run.sh takes CPUS and MEM from the environment, else the Makefile's.
+mvars=$(cd "$root" && make -pn run CMD=x 2>/dev/null | grep -E '^(CPUS|MEM) *[:?]?=')
+harts=${CPUS:-$(echo "$mvars" | sed -n 's/^CPUS *[:?]*= *//p' | head -1)}
+ram=${MEM:-$(echo "$mvars" | sed -n 's/^MEM *[:?]*= *//p' | head -1)}
 [ -n "$harts" ] || harts="?"
 [ -n "$ram" ] || ram="?"
 managed=$(f frames_total)
@@ -100,8 +102,16 @@ managed=$(f frames_total)
     "run of $(date -u '+%Y-%m-%d %H:%M UTC'), $(val bench_runtime) ms of guest time."
   echo
   echo "Produced by \`make bench\` (\`bench/run.sh\` running \`user/progs/bench.c\`)."
-  echo "Times are guest wall-clock from the \`time\` CSR (100 ns resolution), averaged"
-  echo "over many iterations; QEMU emulation makes absolute numbers slow, ratios matter."
+  if [ "$(val clock_csr)" = 1 ]; then
+    echo "Times are guest wall-clock from the \`time\` CSR read in user mode (100 ns resolution)."
+  else
+    echo "Times are guest wall-clock from the \`nanotime()\` system call ($(t clock_cost) per read,"
+    echo "subtracted where one call is timed): the kernel does not let user mode read the"
+    echo "\`time\` CSR (scounteren.TM clear), so bench fell back to the system call."
+  fi
+  echo "Each figure is the median of several samples (loops are timed in batches), because"
+  echo "the host may deschedule QEMU at any time. TCG emulation makes absolute numbers slow"
+  echo "and host-dependent: compare the two columns and the ratios."
   echo
   echo "## sbrk: lazy vs eager"
   echo
@@ -128,6 +138,7 @@ managed=$(f frames_total)
   echo "| unit cost | time |"
   echo "|---|---:|"
   echo "| one lazy zero-fill fault (write to a fresh page) | $(t fault_lazy) |"
+  echo "| one read fault on fresh heap (maps the shared zero page) | $(t fault_zero_page) |"
   echo "| null system call (\`getpid\`) | $(t syscall_null) |"
   echo "| zero 4 KiB in user space (library \`memset\`) | $(t zero4k_memset) |"
   echo "| zero 4 KiB in user space (8-byte stores) | $(t zero4k_word) |"
@@ -165,7 +176,8 @@ managed=$(f frames_total)
   echo "| copy / COW fork at 64 MiB | $(r ratio_fork_copy_over_cow_64M) |"
   echo "| copy / COW fork at 32 MiB | $(r ratio_fork_copy_over_cow_32M) |"
   echo
-  echo "Frames not returned by the end of the run: $(val frames_leaked)."
+  echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
+  echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."
   echo
   echo "![sbrk and fork plots](results.png)"
   echo

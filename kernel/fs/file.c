@@ -21,7 +21,7 @@ _Static_assert(3 + 3 + 2 + 1 <= MAXOPBLOCKS, "filewrite chunk must fit one op");
 // Lock key: t = ftable.lock held.
 static struct {
   struct spinlock lock;
-  struct file files[NFILE];  // t: ref and, while ref == 0, everything
+  struct file files[NFILE]; // t: ref and, while ref == 0, everything
 } ftable;
 
 // Set up the open-file table. Once, at boot.
@@ -69,7 +69,7 @@ fileclose(struct file *f)
     release(&ftable.lock);
     return;
   }
-  struct file copy = *f;  // the entry may be reused once we unlock
+  struct file copy = *f; // the entry may be reused once we unlock
   f->type = FD_NONE;
   release(&ftable.lock);
 
@@ -121,8 +121,12 @@ inode_read(struct file *f, char *kbuf, uint64 addr, int n)
       return -1;
     if (r == 0)
       break;
-    if (copyout(addr + done, kbuf, r) < 0)
+    if (copyout(addr + done, kbuf, r) < 0) {
+      ilock(f->ip);
+      f->off -= r; // the bytes never reached the caller
+      iunlock(f->ip);
       return -1;
+    }
     done += r;
     if (r < want)
       break;
@@ -130,17 +134,22 @@ inode_read(struct file *f, char *kbuf, uint64 addr, int n)
   return done;
 }
 
-// Read up to n bytes from f into user address addr. Returns bytes read
-// (0 at end of file), or -1. May sleep.
+// Read up to n bytes from f into user address addr. The whole user range
+// is checked first, so a bad buffer consumes nothing (not even at end of
+// file). Returns bytes read (0 at end of file), or -1. May sleep.
 int
 fileread(struct file *f, uint64 addr, int n)
 {
   if (!f->readable || n < 0)
     return -1;
+  if (n > 0 && !uaccess_ok(addr, n, ACC_WRITE))
+    return -1;
   if (f->type == FD_PIPE)
     return piperead(f->pipe, addr, n);
   if (n == 0)
     return 0;
+  if (!uaccess_ok(addr, n, ACC_WRITE))
+    return -1;
 
   char *kbuf = kalloc();
   if (kbuf == 0)
@@ -180,7 +189,7 @@ inode_write(struct file *f, char *kbuf, uint64 addr, int n)
       break;
     done += r;
     if (r < want)
-      break;  // file size limit or disk full
+      break; // file size limit or disk full
   }
   return done > 0 ? done : -1;
 }

@@ -11,14 +11,18 @@ initsleeplock(struct sleeplock *lk, const char *name)
   lk->name = name;
   lk->locked = 0;
   lk->pid = 0;
+  lk->waiters = 0;
 }
 
 void
 acquiresleep(struct sleeplock *lk)
 {
   acquire(&lk->lk);
-  while (lk->locked)
+  while (lk->locked) {
+    lk->waiters++;
     sleep(lk, &lk->lk);
+    lk->waiters--;
+  }
   lk->locked = 1;
   lk->pid = myproc() ? myproc()->pid : -1;
   release(&lk->lk);
@@ -30,7 +34,8 @@ releasesleep(struct sleeplock *lk)
   acquire(&lk->lk);
   lk->locked = 0;
   lk->pid = 0;
-  wakeup(lk);
+  if (lk->waiters)
+    wakeup(lk);
   release(&lk->lk);
 }
 

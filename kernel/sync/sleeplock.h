@@ -9,6 +9,7 @@ struct sleeplock {
   struct spinlock lk;  // protects this sleep lock
   const char *name;
   int pid;             // process holding lock
+  int waiters;         // processes sleeping for it
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name);

@@ -237,9 +237,9 @@ copy_region(struct aspace *dst, struct aspace *src, struct region *r)
     if (!pmap_query(&src->pmap, va, &pa, &prot))
       continue;
     if (pa == frame_zero_page()) {
-      frame_ref(pa);
       if (pmap_enter(&dst->pmap, va, pa, prot) < 0)
         return -1;
+      frame_ref(pa);
       continue;
     }
     paddr_t npa = frame_alloc();

@@ -56,7 +56,9 @@ classify_hole(struct aspace *as, vaddr_t va)
     }
   if (next && next->kind == RK_STACK && va >= next->start - PGSIZE)
     return "stack guard";
-  if (va >= as->heap_start && (next == 0 || next->kind == RK_STACK))
+  if (next == 0)
+    return "above stack";
+  if (va >= as->heap_start && next->kind == RK_STACK)
     return "above break";
   return next ? "unmapped address" : "above stack";
 }

@@ -22,7 +22,8 @@ static struct {
   struct spinlock lock;
   struct freeframe *free;  // f
   uint64 nfree;            // f
-  uint64 total;
+  uint64 total;            // allocatable frames (the zero page excluded)
+  uint64 ndesc;            // frames with a descriptor
   uint64 shared;           // a: frames with refs > 1 (zero page excluded)
   paddr_t base;            // first managed frame
   struct frame *desc;      // descriptor of frame i = (pa - base) / PGSIZE
@@ -32,7 +33,7 @@ static struct {
 static struct frame *
 desc_of(paddr_t pa)
 {
-  assert(pa >= fr.base && (pa - fr.base) / PGSIZE < fr.total && pa % PGSIZE == 0);
+  assert(pa >= fr.base && (pa - fr.base) / PGSIZE < fr.ndesc && pa % PGSIZE == 0);
   return &fr.desc[(pa - fr.base) / PGSIZE];
 }
 
@@ -59,7 +60,7 @@ frame_init(paddr_t start, paddr_t end)
   fr.desc = P2V(start);
   memset(fr.desc, 0, descpages * PGSIZE);
   fr.base = start + descpages * PGSIZE;
-  fr.total = n - descpages;
+  fr.total = fr.ndesc = n - descpages;
   for (paddr_t pa = end - PGSIZE; pa >= fr.base; pa -= PGSIZE)
     free_push(pa);
   fr.zero = frame_alloc_zeroed();

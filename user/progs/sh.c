@@ -528,7 +528,7 @@ run(struct node *n)
     if (pid < 0)
       return 1;
     if (pid == 0)
-      exit(run(n->left));
+      run_in_child(n->left);  // a simple command execs in this child
     return 0;
   }
   return 1;

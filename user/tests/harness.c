@@ -148,6 +148,17 @@ write_file(const char *path, const char *s)
   close(fd);
 }
 
+int
+contains(const char *hay, const char *needle)
+{
+  int n = strlen(needle);
+
+  for (; *hay; hay++)
+    if (strncmp(hay, needle, n) == 0)
+      return 1;
+  return n == 0;
+}
+
 // Grow the stack now so that later calls in the parent never fault in a
 // new stack page between two frame counts (that would look like a leak).
 static void
@@ -157,6 +168,48 @@ prefault_stack(void)
 
   for (int i = 0; i < (int)sizeof(pad); i += PGSIZE)
     pad[i] = 0;
+}
+
+#define MAXTESTS 256
+static const struct utest *order[MAXTESTS];
+static int ntests;
+
+// Rank of t's file: the section index of that file's first descriptor.
+// (The compiler may emit one file's descriptors in any order; link order
+// of files is kept and each file's tests run top to bottom.)
+static int
+file_rank(const struct utest *t)
+{
+  for (const struct utest *u = __start_utests; u < t; u++)
+    if (strcmp(u->file, t->file) == 0)
+      return u - __start_utests;
+  return t - __start_utests;
+}
+
+static int
+runs_before(const struct utest *a, const struct utest *b)
+{
+  int ra = file_rank(a), rb = file_rank(b);
+
+  return ra != rb ? ra < rb : a->line < b->line;
+}
+
+// Fill order[] with every registered test, in run order.
+static void
+order_tests(void)
+{
+  for (const struct utest *t = __start_utests; t < __stop_utests; t++) {
+    int i = ntests++;
+    if (ntests > MAXTESTS) {
+      printf("usertests: more than %d tests\n", MAXTESTS);
+      exit(1);
+    }
+    while (i > 0 && runs_before(t, order[i - 1])) {
+      order[i] = order[i - 1];
+      i--;
+    }
+    order[i] = t;
+  }
 }
 
 static int
@@ -235,8 +288,9 @@ main(int argc, char **argv)
   long lost;
 
   prefault_stack();
-  for (const struct utest *t = __start_utests; t < __stop_utests; t++)
-    if (selected(t->name, argc, argv))
+  order_tests();
+  for (int i = 0; i < ntests; i++)
+    if (selected(order[i]->name, argc, argv))
       n++;
   printf("usertests: running %d tests\n", n);
   // a no-op fork/wait round so the parent's own pages are all in place
@@ -246,10 +300,10 @@ main(int argc, char **argv)
   wait(0);
 
   vmstat(&start);
-  for (const struct utest *t = __start_utests; t < __stop_utests; t++) {
-    if (!selected(t->name, argc, argv))
+  for (int i = 0; i < ntests; i++) {
+    if (!selected(order[i]->name, argc, argv))
       continue;
-    if (run_one(t))
+    if (run_one(order[i]))
       passed++;
     else
       failed++;

@@ -13,12 +13,15 @@
 struct utest {
   const char *name;
   void (*fn)(void);
+  const char *file;  // run order: files in link order, tests by line
+  int line;
 };
 
 #define TEST(nm)                                                      \
   static void nm(void);                                               \
   static const struct utest utest_desc_##nm                           \
-      __attribute__((used, section("utests"), aligned(8))) = {#nm, nm}; \
+      __attribute__((used, section("utests"), aligned(8))) = {           \
+          #nm, nm, __FILE__, __LINE__};                                 \
   static void nm(void)
 
 // Fail the running test: print why and exit 1. In the test's own process
@@ -74,5 +77,8 @@ int read_file(const char *path, char *buf, int max);
 
 // Write the NUL-terminated string s as the whole content of file path.
 void write_file(const char *path, const char *s);
+
+// 1 if needle occurs in hay.
+int contains(const char *hay, const char *needle);
 
 #endif

@@ -34,6 +34,7 @@ void
 trap_inithart(void)
 {
   CSR_WRITE(stvec, (uint64)kernelvec);
+  CSR_WRITE(scounteren, 0x7);  // user mode may read cycle, time, instret
   asm volatile("csrw 0x14d, %0" : : "r"(r_time() + TICK_INTERVAL));
 }
 

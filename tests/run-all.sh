@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make test: host unit tests of the VM bookkeeping, then the in-guest suite
+# (usertests) under QEMU. Ends with one line "N passed, N failed"; exits
+# non-zero if anything failed, hung or panicked.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build
+log_host=build/test-host.log
+log_guest=build/test-guest.log
+start=$(date +%s)
+
+echo "== host unit tests (tests/host)"
+make -s -C tests/host run 2>&1 | tee $log_host
+host_rc=${PIPESTATUS[0]}
+
+echo "== guest tests (usertests under QEMU, ${CPUS:-3} harts, ${MEM:-128M})"
+tools/run.sh 'usertests' "${TEST_TIMEOUT:-1500}" 2>&1 | tee $log_guest
+guest_rc=${PIPESTATUS[0]}
+
+count() { # file -> "passed failed" from its last summary line
+  local line
+  line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  [ -n "$line" ] && echo "$line" | awk '{print $1, $3}' || echo "0 0"
+}
+read -r hp hf < <(count $log_host)
+read -r gp gf < <(count $log_guest)
+extra=0
+if [ "$host_rc" != 0 ] && [ "$hf" = 0 ]; then extra=$((extra + 1)); echo "host tests exited $host_rc"; fi
+if [ "$guest_rc" != 0 ] && [ "$gf" = 0 ]; then extra=$((extra + 1)); echo "guest run exited $guest_rc (panic, hang or missing summary)"; fi
+if grep -aq '^panic' $log_guest; then extra=$((extra + 1)); echo "kernel panicked"; fi
+passed=$((hp + gp))
+failed=$((hf + gf + extra))
+echo "== took $(( $(date +%s) - start ))s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,177 @@
+// Tests of the memory tools /pmap, /ps, /free and /vmstat: run each with
+// output in a file and check its numbers against what the kernel reports
+// to this process directly.
+#include "harness.h"
+
+static char out[4096];
+
+// Split the line starting at s (ending at '\n' or NUL) into at most max
+// whitespace-separated fields, NUL-terminating them in place. Returns the
+// field count; *next receives the start of the following line.
+static int
+split_line(char *s, char **f, int max, char **next)
+{
+  int n = 0;
+
+  for (;;) {
+    while (*s == ' ')
+      s++;
+    if (*s == 0 || *s == '\n')
+      break;
+    if (n < max)
+      f[n++] = s;
+    while (*s && *s != ' ' && *s != '\n')
+      s++;
+    if (*s == ' ')
+      *s++ = 0;
+  }
+  if (*s == '\n')
+    *s++ = 0;
+  *next = s;
+  return n;
+}
+
+static uint64
+hex(const char *s)
+{
+  uint64 v = 0;
+
+  for (; *s; s++) {
+    int d = *s >= 'a' ? *s - 'a' + 10 : *s - '0';
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+static int
+run_tool(char **argv)
+{
+  char path[32];
+
+  snprintf(path, sizeof(path), "/%s", argv[0]);
+  int st = run_to_file(path, argv, "t_toolout");
+  CHECK(read_file("t_toolout", out, sizeof(out)) >= 0, "no output file");
+  unlink("t_toolout");
+  return st;
+}
+
+// The heap line of pmap for pid: returns its resident count, -1 if none.
+static long
+pmap_heap(int pid, uint64 *start, uint64 *end)
+{
+  char pidstr[16], *argv[] = {"pmap", pidstr, 0};
+  char *s, *f[8];
+  int n, st;
+
+  snprintf(pidstr, sizeof(pidstr), "%d", pid);
+  st = run_tool(argv);
+  CHECK(st == 0, "pmap status %d", st);
+  CHECK(contains(out, "\ntotal "), "no total line: %s", out);
+  for (s = out; *s;) {
+    n = split_line(s, f, 8, &s);
+    if (n == 4 && strcmp(f[2], "heap") == 0) {
+      char *dash = strchr(f[0], '-');
+      CHECK(dash, "bad range '%s'", f[0]);
+      *dash = 0;
+      *start = hex(f[0]);
+      *end = hex(dash + 1);
+      CHECK(strcmp(f[1], "rw-") == 0, "heap perms %s", f[1]);
+      return atoi(f[3]);
+    }
+  }
+  return -1;
+}
+
+TEST(tools_pmap_heap_resident)
+{
+  uint64 start, end;
+  long r0, r1;
+  char *p = sbrk(64 * PGSIZE);
+
+  CHECK(p != (char *)-1, "sbrk");
+  r0 = pmap_heap(getpid(), &start, &end);
+  CHECK(r0 >= 0, "pmap shows no heap: %s", out);
+  CHECK(end >= (uint64)sbrk(0) && start <= (uint64)p, "heap %p-%p, brk %p",
+        (void *)start, (void *)end, sbrk(0));
+  p = (char *)PGROUNDUP((uint64)p);
+  for (int i = 0; i < 10; i++)
+    p[i * PGSIZE] = 1;
+  r1 = pmap_heap(getpid(), &start, &end);
+  CHECK(r1 - r0 == 10, "touching 10 pages: heap resident %d -> %d", (int)r0,
+        (int)r1);
+}
+
+TEST(tools_pmap_bad_pid)
+{
+  char *argv[] = {"pmap", "99999", 0};
+
+  CHECK(run_tool(argv) != 0, "pmap of a missing pid succeeded");
+}
+
+TEST(tools_ps_lists_self)
+{
+  char *argv[] = {"ps", 0};
+  char *s, *f[8];
+  int found = 0, n;
+
+  CHECK(run_tool(argv) == 0, "ps status");
+  CHECK(strncmp(out, "  PID", 5) == 0, "ps header: %s", out);
+  for (s = out; *s;) {
+    n = split_line(s, f, 8, &s);
+    if (n == 6 && atoi(f[0]) == getpid()) {
+      found++;
+      CHECK(strcmp(f[3], "usertests") == 0, "my name shown as %s", f[3]);
+      CHECK(strcmp(f[2], "sleep") == 0, "my state shown as %s", f[2]);
+    }
+  }
+  CHECK(found == 1, "my pid listed %d times", found);
+}
+
+TEST(tools_free_totals)
+{
+  char *argv[] = {"free", 0};
+  struct vmstat vs;
+  char *s, *f[8];
+  int n, rows = 0;
+
+  xvmstat(&vs);
+  CHECK(run_tool(argv) == 0, "free status");
+  for (s = out; *s;) {
+    n = split_line(s, f, 8, &s);
+    if (n == 5 && strcmp(f[0], "frames:") == 0) {
+      rows++;
+      CHECK(atoi(f[1]) == (int)vs.frames_total, "total %s, vmstat %d", f[1],
+            (int)vs.frames_total);
+      CHECK(atoi(f[2]) + atoi(f[3]) == (int)vs.frames_total, "used+free != total");
+      CHECK(atoi(f[3]) <= (int)vs.frames_free, "free %s, more than %d", f[3],
+            (int)vs.frames_free);
+      CHECK(atoi(f[3]) > (int)vs.frames_free - 200, "free %s, far below %d",
+            f[3], (int)vs.frames_free);
+    }
+  }
+  CHECK(rows == 1, "no frames: row in '%s'", out);
+}
+
+TEST(tools_vmstat_counts)
+{
+  char *argv[] = {"vmstat", 0};
+  char *bad[] = {"vmstat", "0", 0};
+  struct vmstat vs;
+  char *s, *f[12];
+  int n;
+
+  xvmstat(&vs);
+  CHECK(run_tool(argv) == 0, "vmstat status");
+  s = out;
+  n = split_line(s, f, 12, &s);
+  CHECK(n == 10 && strcmp(f[0], "free") == 0, "vmstat header");
+  n = split_line(s, f, 12, &s);
+  CHECK(n == 10, "vmstat line has %d fields", n);
+  CHECK(atoi(f[1]) >= 3, "nproc %s", f[1]);
+  CHECK(atoi(f[8]) == (int)vs.kills[KR_SEGV], "segv %s, kernel says %d", f[8],
+        (int)vs.kills[KR_SEGV]);
+  CHECK(atoi(f[9]) == (int)vs.kills[KR_OOM], "oom %s, kernel says %d", f[9],
+        (int)vs.kills[KR_OOM]);
+  CHECK(atoi(f[2]) >= (int)vs.faults[FK_ZERO_FILL], "zfill went backwards");
+  CHECK(run_tool(bad) != 0, "vmstat 0 accepted");
+}
