@@ -14,29 +14,37 @@ initsleeplock(struct sleeplock *lk, const char *name)
   lk->waiters = 0;
 }
 
+// Uncontended: one compare-and-swap. Contended: register as a waiter
+// under lk->lk, then retry the swap before every sleep. The release side
+// stores locked = 0 before reading waiters, and a waiter counts itself
+// before its swap, so one of them always sees the other: no lost wakeup.
 void
 acquiresleep(struct sleeplock *lk)
 {
-  acquire(&lk->lk);
-  while (lk->locked) {
-    lk->waiters++;
-    sleep(lk, &lk->lk);
-    lk->waiters--;
+  struct proc *p = myproc();
+  int pid = p ? p->pid : -1;
+  if (!__sync_bool_compare_and_swap(&lk->locked, 0, 1)) {
+    acquire(&lk->lk);
+    __atomic_fetch_add(&lk->waiters, 1, __ATOMIC_SEQ_CST);
+    while (!__sync_bool_compare_and_swap(&lk->locked, 0, 1))
+      sleep(lk, &lk->lk);
+    __atomic_fetch_sub(&lk->waiters, 1, __ATOMIC_SEQ_CST);
+    release(&lk->lk);
   }
-  lk->locked = 1;
-  lk->pid = myproc() ? myproc()->pid : -1;
-  release(&lk->lk);
+  lk->pid = pid;
 }
 
 void
 releasesleep(struct sleeplock *lk)
 {
-  acquire(&lk->lk);
-  lk->locked = 0;
   lk->pid = 0;
-  if (lk->waiters)
+  __atomic_store_n(&lk->locked, 0, __ATOMIC_SEQ_CST);
+  __sync_synchronize();
+  if (__atomic_load_n(&lk->waiters, __ATOMIC_SEQ_CST)) {
+    acquire(&lk->lk);
     wakeup(lk);
-  release(&lk->lk);
+    release(&lk->lk);
+  }
 }
 
 int

@@ -64,7 +64,8 @@ void
 push_off(void)
 {
   int old = intr_get();
-  intr_off();
+  if (old)
+    intr_off();  // CSR writes are slow under emulation: skip needless ones
   struct cpu *c = mycpu();
   if (c->noff == 0)
     c->intena = old;

@@ -123,8 +123,9 @@ fill_anon(struct aspace *as, struct region *r, vaddr_t va, int access, uint64 *c
   return FAULT_OK;
 }
 
+// *flush is set when a valid PTE changed (or may be stale in the TLB).
 static int
-resolve(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char **why)
+resolve(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char **why, int *flush)
 {
   struct region *r = aspace_find(as, va);
   if (r == 0) {
@@ -138,13 +139,17 @@ resolve(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char **
   paddr_t pa;
   int prot;
   int res;
-  if (!pmap_query(&as->pmap, va, &pa, &prot))
+  if (!pmap_query(&as->pmap, va, &pa, &prot)) {
     res = fill_anon(as, r, va, access, counts);
-  else if ((prot & access) && !(access == ACC_WRITE && (prot & PMAP_COW)))
-    return FAULT_OK;  // another path mapped it already: spurious
-  else if (access == ACC_WRITE && (prot & PMAP_COW))
+  } else if ((prot & access) && !(access == ACC_WRITE && (prot & PMAP_COW))) {
+    // Mapped and allowed: another path got here first, or this hart's TLB
+    // held the PTE's old (invalid) state. Flushing settles both.
+    *flush = 1;
+    return FAULT_OK;
+  } else if (access == ACC_WRITE && (prot & PMAP_COW)) {
     res = break_cow(as, r, va, pa, counts);
-  else {
+    *flush = 1;  // the old read-only translation may be cached
+  } else {
     *why = refusal(access);
     return FAULT_SEGV;
   }
@@ -164,10 +169,13 @@ vm_fault(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char *
     return FAULT_SEGV;
   }
   va = PGROUNDDOWN(va);
+  int flush = 0;
   acquiresleep(&as->lock);
-  int res = resolve(as, va, access, counts, why);
+  int res = resolve(as, va, access, counts, why, &flush);
   releasesleep(&as->lock);
-  if (res == FAULT_OK)
+  // invalid -> valid needs no fence here: a hart that cached the invalid
+  // PTE faults once more, finds it mapped (above) and flushes then.
+  if (res == FAULT_OK && flush)
     pmap_flush_page(va);
   return res;
 }
