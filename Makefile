@@ -14,7 +14,7 @@ HOSTCC ?= cc
 
 COMMON_CFLAGS := -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -march=rv64gc -mabi=lp64d \
   -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -fno-builtin \
-  -fno-stack-protector -fno-pie -no-pie -Iinclude
+  -fno-stack-protector -fno-tree-loop-distribute-patterns -fno-pie -no-pie -Iinclude
 KCFLAGS := $(COMMON_CFLAGS) -Ikernel -MD
 UCFLAGS := $(COMMON_CFLAGS) -Iuser/include -MD
 

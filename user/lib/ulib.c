@@ -67,6 +67,25 @@ memset(void *dst, int c, uint n)
 {
   uchar *d = dst;
 
+  while (n > 0 && ((uint64)d & 7)) {
+    *d++ = (uchar)c;
+    n--;
+  }
+  // Eight bytes a store once aligned: zeroing pages is common.
+  uint64 w = (uchar)c;
+  w |= w << 8;
+  w |= w << 16;
+  w |= w << 32;
+  uint64 *wd = (uint64 *)d;
+  for (; n >= 32; n -= 32, wd += 4) {
+    wd[0] = w;
+    wd[1] = w;
+    wd[2] = w;
+    wd[3] = w;
+  }
+  for (; n >= 8; n -= 8)
+    *wd++ = w;
+  d = (uchar *)wd;
   while (n-- > 0)
     *d++ = (uchar)c;
   return dst;
