@@ -137,28 +137,30 @@ aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end)
   if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA)
     return -1;
   int i = first_above(as, start);
-  if (i < as->nregion && as->region[i].start < start && as->region[i].end > end) {
-    if (as->nregion == NREGION)
-      return -1;
+  int split = i < as->nregion && as->region[i].start < start && as->region[i].end > end;
+  if (split && as->nregion == NREGION)
+    return -1;
+  if (pmap_remove(&as->pmap, start, end, release_frame) < 0)
+    return -1;
+  if (split) {
     struct region tail = as->region[i];
     tail.start = end;
     as->region[i].end = start;
     insert_at(as, i + 1, tail);
-  } else {
-    while (i < as->nregion && as->region[i].start < end) {
-      struct region *r = &as->region[i];
-      if (r->start < start) {
-        r->end = start;
-        i++;
-      } else if (r->end > end) {
-        r->start = end;
-        i++;
-      } else {
-        remove_at(as, i);
-      }
+    return 0;
+  }
+  while (i < as->nregion && as->region[i].start < end) {
+    struct region *r = &as->region[i];
+    if (r->start < start) {
+      r->end = start;
+      i++;
+    } else if (r->end > end) {
+      r->start = end;
+      i++;
+    } else {
+      remove_at(as, i);
     }
   }
-  pmap_remove(&as->pmap, start, end, release_frame);
   return 0;
 }
 
@@ -218,8 +220,8 @@ aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old)
       aspace_unmap(as, oldtop, newtop);
       ok = 0;
     }
-  } else if (newtop < oldtop) {
-    aspace_unmap(as, newtop, oldtop);
+  } else if (newtop < oldtop && aspace_unmap(as, newtop, oldtop) < 0) {
+    ok = 0;  // out of memory copying a shared page table: nothing changed
   }
   if (ok)
     as->brk = nbrk;

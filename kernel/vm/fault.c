@@ -147,6 +147,12 @@ resolve(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char **
     *flush = 1;
     return FAULT_OK;
   } else if (access == ACC_WRITE && (prot & PMAP_COW)) {
+    // A leaf table shared since fork must become ours before the frame's
+    // count can tell whether we are its sole owner.
+    if (pmap_own(&as->pmap, va) < 0) {
+      *why = "out of memory";
+      return FAULT_OOM;
+    }
     res = break_cow(as, r, va, pa, counts);
     *flush = 1;  // the old read-only translation may be cached
   } else {

@@ -124,6 +124,27 @@ frame_unref(paddr_t pa)
 }
 
 int
+frame_share(paddr_t pa)
+{
+  return __atomic_add_fetch(&desc_of(pa)->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+int
+frame_drop(paddr_t pa)
+{
+  int left = __atomic_sub_fetch(&desc_of(pa)->refs, 1, __ATOMIC_ACQ_REL);
+  assert(left >= 0);
+  return left;
+}
+
+void
+frame_free(paddr_t pa)
+{
+  assert(frame_refcount(pa) == 0 && pa != fr.zero);
+  free_push(pa);
+}
+
+int
 frame_refcount(paddr_t pa)
 {
   return __atomic_load_n(&desc_of(pa)->refs, __ATOMIC_ACQUIRE);
@@ -142,7 +163,8 @@ frame_stats(struct vmstat *st)
   st->frames_free = fr.nfree;
   release(&fr.lock);
   st->frames_total = fr.total;
-  st->frames_shared = __atomic_load_n(&fr.shared, __ATOMIC_RELAXED);
+  // Shared through a frame's own count, or through a shared leaf table.
+  st->frames_shared = __atomic_load_n(&fr.shared, __ATOMIC_RELAXED) + pmap_shared_pages();
   st->zero_page_maps = frame_refcount(fr.zero) - 1;
   st->pt_pages = pmap_user_ptpages();
 }

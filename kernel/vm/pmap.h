@@ -21,11 +21,17 @@ void pmap_destroy(struct pmap *pm, void (*release)(uint64 pa));  // releases lea
 int pmap_enter(struct pmap *pm, uint64 va, uint64 pa, int prot);
 // 1 and *pa/*prot if va is mapped, else 0.
 int pmap_query(struct pmap *pm, uint64 va, uint64 *pa, int *prot);
-// Unmap [start, end), calling release(pa) for each mapped page.
-void pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa));
+// Unmap [start, end), calling release(pa) for each page no other page
+// table still maps. 0, or -1 (nothing changed) if a shared leaf table at
+// an edge of the range could not be copied for want of memory.
+int pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa));
+// Make the leaf table holding va private to pm, so that frame reference
+// counts of its pages are exact. 0, or -1 if out of memory.
+int pmap_own(struct pmap *pm, uint64 va);
 // fork: map every page of src in [start, end) into dst at the same va. With
-// cow, writable pages become read-only + PMAP_COW in both. Calls share(pa)
-// for each page. 0, or -1 when out of table pages.
+// cow, writable pages become read-only + PMAP_COW in both. A leaf table
+// wholly inside the range is shared by both page tables (one reference on
+// the table); other pages get share(pa) each. 0, or -1 when out of memory.
 int pmap_share(struct pmap *dst, struct pmap *src, uint64 start, uint64 end, int cow,
                void (*share)(uint64 pa));
 uint64 pmap_count(struct pmap *pm, uint64 start, uint64 end);  // mapped pages
@@ -34,5 +40,6 @@ void pmap_kernel_init(void);          // build the kernel-only table
 void pmap_kernel_activate(void);      // satp := kernel-only table
 void pmap_flush_page(uint64 va);      // after changing one mapping of the current table
 uint64 pmap_user_ptpages(void);       // page-table pages of all user address spaces
+uint64 pmap_shared_pages(void);       // data pages mapped through shared leaf tables
 
 #endif

@@ -25,6 +25,12 @@ void frame_copy(paddr_t dst, paddr_t src);  // copy one page's contents
 void frame_ref(paddr_t pa);        // one more reference
 void frame_unref(paddr_t pa);      // one fewer; freed at zero
 int frame_refcount(paddr_t pa);
+// Page-table sharing (pmap.c) counts references without frames_shared
+// accounting and frees in two steps: frame_drop() returning 0 leaves the
+// frame to the caller, who empties it and calls frame_free().
+int frame_share(paddr_t pa);       // +1; returns the new count
+int frame_drop(paddr_t pa);        // -1; returns the new count
+void frame_free(paddr_t pa);       // a frame whose count is 0 back to the free list
 paddr_t frame_zero_page(void);     // the shared, never-written zero page
 void frame_stats(struct vmstat *st);  // fills the frame_* and zero_page_maps fields
 void *kalloc(void);                // a frame for the kernel, by kernel address

@@ -155,7 +155,21 @@ pmap_init(struct pmap *pm)
   return 0;
 }
 
-void
+int
+pmap_own(struct pmap *pm, uint64 va)
+{
+  (void)pm;
+  (void)va;
+  return 0;  // the fake never shares tables: every table is private
+}
+
+uint64
+pmap_shared_pages(void)
+{
+  return 0;
+}
+
+int
 pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa))
 {
   struct fpmap *fp = fp_of(pm);
@@ -181,6 +195,7 @@ pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa
       k++;
     }
   }
+  return 0;
 }
 
 void

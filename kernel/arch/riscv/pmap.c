@@ -1,6 +1,7 @@
 // Sv39 page tables: the only code that knows PTE bits. User mappings live
 // in root entries 0..255; entries 256..511 are the kernel's gigapages,
 // copied into every root so that traps need no satp switch.
+// fork shares whole leaf tables copy-on-write (see "Shared leaf tables").
 #include "types.h"
 #include "memlayout.h"
 #include "vmstat.h"
@@ -26,9 +27,11 @@ typedef uint64 pte_t;
 #define PX(level, va) ((((uint64)(va)) >> (12 + 9 * (level))) & 0x1FF)
 #define LEVEL_SPAN(level) (1UL << (12 + 9 * (level)))
 #define KERNEL_FIRST 256  // first root index of the kernel half
+#define NPTE 512
 
 static pte_t *kernel_root;
-static uint64 user_ptpages;  // atomic
+static uint64 user_ptpages;        // atomic: frames used as user page tables
+static uint64 shared_table_pages;  // atomic: data pages mapped through shared leaf tables
 
 static pte_t
 prot2pte(int prot)
@@ -79,30 +82,112 @@ table_free(struct pmap *pm, pte_t *t)
   frame_unref(V2P(t));
 }
 
-// The leaf PTE slot for va, creating tables if alloc; 0 if absent/no memory.
+static int
+count_valid(pte_t *t)
+{
+  int n = 0;
+  for (int i = 0; i < NPTE; i++)
+    n += t[i] & PTE_V;
+  return n;
+}
+
+// ---- Shared leaf tables ----
+// fork hands the child the parent's leaf tables that lie wholly inside one
+// region instead of copying 512 PTEs and 512 frame references: the table's
+// frame count says how many page tables point at it. A shared table is
+// immutable (its writable PTEs were made COW first); whoever needs to
+// change a PTE in it takes a private copy (leaf_own), which is when the
+// data frames gain their per-table references. Exit drops a shared table
+// with one atomic decrement. Frame counts are therefore "references from
+// distinct leaf tables".
+
+static int
+leaf_data_pages(pte_t *t)
+{
+  int n = 0;
+  paddr_t zp = frame_zero_page();
+  for (int i = 0; i < NPTE; i++)
+    if ((t[i] & PTE_V) && PTE_PA(t[i]) != zp)
+      n++;
+  return n;
+}
+
+// Drop one reference to leaf table t held by pm. The last reference
+// releases every page it maps and frees the table.
+static void
+leaf_drop(struct pmap *pm, pte_t *t, void (*release)(uint64 pa))
+{
+  pm->ptpages--;
+  int left = frame_drop(V2P(t));
+  if (left == 1)
+    __atomic_fetch_sub(&shared_table_pages, leaf_data_pages(t), __ATOMIC_RELAXED);
+  if (left > 0)
+    return;
+  for (int i = 0; i < NPTE; i++)
+    if ((t[i] & PTE_V) && release)
+      release(PTE_PA(t[i]));
+  __atomic_fetch_sub(&user_ptpages, 1, __ATOMIC_RELAXED);
+  frame_free(V2P(t));
+}
+
+// The leaf table *l1e points at, made private to pm (copied if shared).
+// Returns 0 if out of memory. Only holders can add references, so a count
+// of 1 means nobody else can be looking.
+static pte_t *
+leaf_own(struct pmap *pm, pte_t *l1e)
+{
+  pte_t *t = P2V(PTE_PA(*l1e));
+  if (frame_refcount(V2P(t)) == 1)
+    return t;
+  pte_t *n = table_alloc(pm);
+  if (n == 0)
+    return 0;
+  for (int i = 0; i < NPTE; i++) {
+    if (t[i] & PTE_V) {
+      n[i] = t[i];
+      frame_ref(PTE_PA(t[i]));
+    }
+  }
+  *l1e = PA_PTE(V2P(n)) | PTE_V;
+  leaf_drop(pm, t, frame_unref);
+  sfence_vma();  // a non-leaf entry changed
+  return n;
+}
+
+// The L1 slot for va, creating the L1 table if alloc; 0 if absent/no memory.
+static pte_t *
+l1_slot(struct pmap *pm, uint64 va, int alloc)
+{
+  pte_t *l2e = &pm->root[PX(2, va)];
+  if (!(*l2e & PTE_V)) {
+    pte_t *t;
+    if (!alloc || (t = table_alloc(pm)) == 0)
+      return 0;
+    *l2e = PA_PTE(V2P(t)) | PTE_V;
+  }
+  return &((pte_t *)P2V(PTE_PA(*l2e)))[PX(1, va)];
+}
+
+// The leaf PTE slot for va. With alloc, missing tables are created and a
+// shared leaf table is made private (the caller is about to write).
+// Returns 0 if absent or out of memory.
 static pte_t *
 walk(struct pmap *pm, uint64 va, int alloc)
 {
-  pte_t *t = pm->root;
-  for (int level = 2; level > 0; level--) {
-    pte_t *pte = &t[PX(level, va)];
-    if (*pte & PTE_V) {
-      t = P2V(PTE_PA(*pte));
-    } else {
-      if (!alloc || (t = table_alloc(pm)) == 0)
-        return 0;
-      *pte = PA_PTE(V2P(t)) | PTE_V;
-    }
+  pte_t *l1e = l1_slot(pm, va, alloc);
+  if (l1e == 0)
+    return 0;
+  pte_t *t;
+  if (*l1e & PTE_V) {
+    t = alloc ? leaf_own(pm, l1e) : P2V(PTE_PA(*l1e));
+    if (t == 0)
+      return 0;
+  } else {
+    if (!alloc || (t = table_alloc(pm)) == 0)
+      return 0;
+    *l1e = PA_PTE(V2P(t)) | PTE_V;
   }
   return &t[PX(0, va)];
-}
-
-// The leaf table covering va (level-0 table), or 0.
-static pte_t *
-leaf_table(struct pmap *pm, uint64 va, int alloc)
-{
-  pte_t *slot = walk(pm, va, alloc);
-  return slot ? slot - PX(0, va) : 0;
 }
 
 void
@@ -132,7 +217,7 @@ pmap_init(struct pmap *pm)
   pm->root = table_alloc(pm);
   if (pm->root == 0)
     return -1;
-  for (int i = KERNEL_FIRST; i < 512; i++)
+  for (int i = KERNEL_FIRST; i < NPTE; i++)
     pm->root[i] = kernel_root[i];
   return 0;
 }
@@ -176,6 +261,15 @@ pmap_query(struct pmap *pm, uint64 va, uint64 *pa, int *prot)
   return 1;
 }
 
+int
+pmap_own(struct pmap *pm, uint64 va)
+{
+  pte_t *l1e = l1_slot(pm, va, 0);
+  if (l1e == 0 || !(*l1e & PTE_V))
+    return 0;
+  return leaf_own(pm, l1e) ? 0 : -1;
+}
+
 // Call fn on every leaf table overlapping [start, end) that exists, with the
 // index range of that table inside the span. Skips absent subtrees whole.
 static void
@@ -187,68 +281,71 @@ for_each_leaf(struct pmap *pm, uint64 start, uint64 end,
   while (va < end) {
     pte_t *l2e = &pm->root[PX(2, va)];
     if (!(*l2e & PTE_V)) {
-      va = PGROUNDDOWN(va) / LEVEL_SPAN(2) * LEVEL_SPAN(2) + LEVEL_SPAN(2);
+      va = va / LEVEL_SPAN(2) * LEVEL_SPAN(2) + LEVEL_SPAN(2);
       continue;
     }
     pte_t *l1e = &((pte_t *)P2V(PTE_PA(*l2e)))[PX(1, va)];
     uint64 next = va / LEVEL_SPAN(1) * LEVEL_SPAN(1) + LEVEL_SPAN(1);
     if (*l1e & PTE_V) {
       int i0 = PX(0, va);
-      int i1 = next <= end ? 512 : (int)PX(0, end);
+      int i1 = next <= end ? NPTE : (int)PX(0, end);
       fn(pm, l1e, va - i0 * PGSIZE, i0, i1, arg);
     }
     va = next;
   }
 }
 
-struct remove_arg {
-  void (*release)(uint64 pa);
-};
-
 static void
 remove_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
 {
-  struct remove_arg *a = arg;
+  void (*release)(uint64 pa) = arg;
   pte_t *t = P2V(PTE_PA(*l1e));
+  if (i0 == 0 && i1 == NPTE) {  // the whole table's span goes
+    pm->resident -= count_valid(t);
+    *l1e = 0;
+    leaf_drop(pm, t, release);
+    return;
+  }
+  assert(frame_refcount(V2P(t)) == 1);  // pmap_remove owned the edges
   for (int i = i0; i < i1; i++) {
     if (t[i] & PTE_V) {
       uint64 pa = PTE_PA(t[i]);
       t[i] = 0;
       pm->resident--;
-      if (a->release)
-        a->release(pa);
+      if (release)
+        release(pa);
     }
-  }
-  if (i0 == 0 && i1 == 512) {  // the whole table's span is gone
-    *l1e = 0;
-    table_free(pm, t);
   }
 }
 
-void
+int
 pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa))
 {
-  struct remove_arg a = {release};
-  for_each_leaf(pm, start, end, remove_leaf, &a);
+  // Only the first and last leaf tables can be partly covered; make them
+  // private first so that nothing is changed if that runs out of memory.
+  if ((start % LEVEL_SPAN(1) && pmap_own(pm, start) < 0) ||
+      (end % LEVEL_SPAN(1) && pmap_own(pm, end - PGSIZE) < 0))
+    return -1;
+  for_each_leaf(pm, start, end, remove_leaf, release);
   sfence_vma();
+  return 0;
 }
 
 void
 pmap_destroy(struct pmap *pm, void (*release)(uint64 pa))
 {
-  pmap_remove(pm, 0, MAXVA, release);
+  pmap_remove(pm, 0, MAXVA, release);  // whole spans only: cannot fail
   for (int i = 0; i < KERNEL_FIRST; i++) {
     if (pm->root[i] & PTE_V) {
       pte_t *l1 = P2V(PTE_PA(pm->root[i]));
-      for (int j = 0; j < 512; j++)
-        if (l1[j] & PTE_V)
-          table_free(pm, P2V(PTE_PA(l1[j])));
+      for (int j = 0; j < NPTE; j++)
+        assert(!(l1[j] & PTE_V));
       table_free(pm, l1);
     }
   }
   table_free(pm, pm->root);
   pm->root = 0;
-  assert(pm->ptpages == 0);
+  assert(pm->ptpages == 0 && pm->resident == 0);
 }
 
 struct share_arg {
@@ -258,25 +355,54 @@ struct share_arg {
   int failed;
 };
 
+// Hand dst the whole leaf table: COW-protect it once, count a reference.
+static int
+share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
+{
+  pte_t *dl1e = l1_slot(a->dst, base, 1);
+  if (dl1e == 0)
+    return -1;
+  assert(!(*dl1e & PTE_V));
+  pte_t *t = P2V(PTE_PA(*l1e));
+  if (a->cow)
+    for (int i = 0; i < NPTE; i++)
+      if (t[i] & PTE_W)
+        t[i] = (t[i] & ~(PTE_W | PTE_D)) | PTE_COW;
+  if (frame_share(V2P(t)) == 2)
+    __atomic_fetch_add(&shared_table_pages, leaf_data_pages(t), __ATOMIC_RELAXED);
+  *dl1e = *l1e;
+  a->dst->ptpages++;
+  a->dst->resident += count_valid(t);
+  return 0;
+}
+
 static void
 share_leaf(struct pmap *src, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
 {
   struct share_arg *a = arg;
   if (a->failed)
     return;
+  if (i0 == 0 && i1 == NPTE) {
+    a->failed = share_whole(a, l1e, base) < 0;
+    return;
+  }
   pte_t *t = P2V(PTE_PA(*l1e));
   pte_t *d = 0;
   for (int i = i0; i < i1; i++) {
     pte_t pte = t[i];
     if (!(pte & PTE_V))
       continue;
-    if (d == 0 && (d = leaf_table(a->dst, base + i * PGSIZE, 1)) == 0) {
-      a->failed = 1;
-      return;
+    if (d == 0) {
+      pte_t *slot = walk(a->dst, base + i * PGSIZE, 1);
+      if (slot == 0) {
+        a->failed = 1;
+        return;
+      }
+      d = slot - i;
     }
     if (a->cow && (pte & PTE_W)) {
       pte = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
-      t[i] = pte;
+      t[i] = pte;  // a shared t has no writable PTE: this never changes one
     }
     if (!(d[i] & PTE_V))
       a->dst->resident++;
@@ -317,4 +443,10 @@ uint64
 pmap_user_ptpages(void)
 {
   return __atomic_load_n(&user_ptpages, __ATOMIC_RELAXED);
+}
+
+uint64
+pmap_shared_pages(void)
+{
+  return __atomic_load_n(&shared_table_pages, __ATOMIC_RELAXED);
 }
