@@ -1,11 +1,10 @@
-// Physical frames: a descriptor (reference count) per frame, a free list,
-// exact counts. The zero page is a frame that is never freed; its count of
-// references is the number of PTEs mapping it.
+// Physical frames: a descriptor (reference count) per frame, a lock-free
+// free list, exact counts. The zero page is a frame that is never freed;
+// its count of references is the number of PTEs mapping it.
 #include "types.h"
 #include "memlayout.h"
 #include "vmstat.h"
 #include "arch/riscv/kmem.h"
-#include "sync/spinlock.h"
 #include "vm/vm.h"
 #include "lib/klib.h"
 
@@ -13,15 +12,20 @@ struct frame {
   int refs;  // atomic: PTEs and kernel users holding this frame
 };
 
-struct freeframe {
-  struct freeframe *next;
-};
+// The free list is a stack linked through the free frames themselves (the
+// first word of a free frame holds the next frame's number + 1). Its head
+// packs a generation tag with the top frame's number + 1, and every push or
+// pop bumps the tag, so a compare-and-swap can never succeed on a head that
+// was popped and pushed back meanwhile (the ABA problem). No lock, and so
+// no interrupt masking, on the page-fault path.
+#define HEAD_FRAME(h) ((uint32)(h))
+#define HEAD_TAG(h) ((h) >> 32)
+#define MAKE_HEAD(tag, frame1) (((uint64)(tag) << 32) | (frame1))
 
-// Lock key: f = frame_lock held; a = atomic.
+// Lock key: a = atomic.
 static struct {
-  struct spinlock lock;
-  struct freeframe *free;  // f
-  uint64 nfree;            // f
+  uint64 head;             // a: tag | top frame number + 1 (0: empty)
+  uint64 nfree;            // a
   uint64 total;            // allocatable frames (the zero page excluded)
   uint64 ndesc;            // frames with a descriptor
   uint64 shared;           // a: frames with refs > 1 (zero page excluded)
@@ -40,19 +44,39 @@ desc_of(paddr_t pa)
 static void
 free_push(paddr_t pa)
 {
-  struct freeframe *f = P2V(pa);
-  acquire(&fr.lock);
-  f->next = fr.free;
-  fr.free = f;
-  fr.nfree++;
-  release(&fr.lock);
+  volatile uint32 *link = P2V(pa);
+  uint32 frame1 = (pa - fr.base) / PGSIZE + 1;
+  uint64 old = __atomic_load_n(&fr.head, __ATOMIC_ACQUIRE), new;
+  do {
+    *link = HEAD_FRAME(old);
+    new = MAKE_HEAD(HEAD_TAG(old) + 1, frame1);
+  } while (!__atomic_compare_exchange_n(&fr.head, &old, new, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE));
+  __atomic_fetch_add(&fr.nfree, 1, __ATOMIC_RELAXED);
+}
+
+// Pop a frame, or 0. Reading the link of a frame another hart has just
+// popped yields garbage, but then the tag has moved and the swap fails.
+static paddr_t
+free_pop(void)
+{
+  uint64 old = __atomic_load_n(&fr.head, __ATOMIC_ACQUIRE), new;
+  paddr_t pa;
+  do {
+    if (HEAD_FRAME(old) == 0)
+      return 0;
+    pa = fr.base + (uint64)(HEAD_FRAME(old) - 1) * PGSIZE;
+    new = MAKE_HEAD(HEAD_TAG(old) + 1, *(volatile uint32 *)P2V(pa));
+  } while (!__atomic_compare_exchange_n(&fr.head, &old, new, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE));
+  __atomic_fetch_sub(&fr.nfree, 1, __ATOMIC_RELAXED);
+  return pa;
 }
 
 // Manage [start, end): the descriptor array takes the first frames.
 void
 frame_init(paddr_t start, paddr_t end)
 {
-  initlock(&fr.lock, "frame");
   start = PGROUNDUP(start);
   end = PGROUNDDOWN(end);
   uint64 n = (end - start) / PGSIZE;
@@ -70,17 +94,9 @@ frame_init(paddr_t start, paddr_t end)
 paddr_t
 frame_alloc(void)
 {
-  acquire(&fr.lock);
-  struct freeframe *f = fr.free;
-  if (f) {
-    fr.free = f->next;
-    fr.nfree--;
-  }
-  release(&fr.lock);
-  if (f == 0)
-    return 0;
-  paddr_t pa = V2P(f);
-  desc_of(pa)->refs = 1;
+  paddr_t pa = free_pop();
+  if (pa)
+    desc_of(pa)->refs = 1;
   return pa;
 }
 
@@ -159,9 +175,7 @@ frame_zero_page(void)
 void
 frame_stats(struct vmstat *st)
 {
-  acquire(&fr.lock);
-  st->frames_free = fr.nfree;
-  release(&fr.lock);
+  st->frames_free = __atomic_load_n(&fr.nfree, __ATOMIC_RELAXED);
   st->frames_total = fr.total;
   // Shared through a frame's own count, or through a shared leaf table.
   st->frames_shared = __atomic_load_n(&fr.shared, __ATOMIC_RELAXED) + pmap_shared_pages();
