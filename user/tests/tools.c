@@ -175,3 +175,27 @@ TEST(tools_vmstat_counts)
   CHECK(atoi(f[2]) >= (int)vs.faults[FK_ZERO_FILL], "zfill went backwards");
   CHECK(run_tool(bad) != 0, "vmstat 0 accepted");
 }
+
+// vmctl flips the policy switches and reports them; bad words are refused.
+TEST(tools_vmctl_switches)
+{
+  char *eager[] = {"vmctl", "sbrk", "eager", 0};
+  char *lazy[] = {"vmctl", "sbrk", "lazy", 0};
+  char *bad[] = {"vmctl", "sbrk", "sometimes", 0};
+  int old = vmctl(VMCTL_SBRK_EAGER, -1);
+
+  CHECK(run_tool(eager) == 0, "vmctl sbrk eager failed");
+  CHECK(contains(out, "sbrk eager"), "output: %s", out);
+  CHECK(vmctl(VMCTL_SBRK_EAGER, -1) == 1, "switch not set");
+  char *p = sbrk(4 * PGSIZE);
+  struct procstat ps;
+  CHECK(procstat(0, &ps) == 0 && ps.resident > 0, "procstat");
+  uint64 before = ps.resident;
+  sbrk(-4 * PGSIZE);
+  CHECK(procstat(0, &ps) == 0 && before - ps.resident >= 4, "eager sbrk mapped %d pages",
+        (int)(before - ps.resident));
+  CHECK(p != (char *)-1, "sbrk");
+  CHECK(run_tool(lazy) == 0 && vmctl(VMCTL_SBRK_EAGER, -1) == 0, "vmctl sbrk lazy");
+  CHECK(run_tool(bad) != 0, "vmctl accepted a bad value");
+  vmctl(VMCTL_SBRK_EAGER, old);
+}

@@ -1,0 +1,48 @@
+// vmctl: show or flip the VM policy switches, to compare policies by hand.
+//   vmctl                  print every switch
+//   vmctl sbrk lazy|eager  how a plain sbrk() grows the heap
+//   vmctl fork cow|copy    whether fork shares frames copy-on-write
+//   vmctl trap fast|satp   satp switch on every trap (stock-xv6 emulation)
+#include "user.h"
+
+struct sw {
+  const char *name;
+  int op;
+  const char *off, *on;  // value 0, value 1
+};
+
+static const struct sw sws[] = {
+  {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},
+  {"fork", VMCTL_FORK_COPY, "cow", "copy"},
+  {"trap", VMCTL_TRAP_SATP, "fast", "satp"},
+};
+#define NSW (sizeof(sws) / sizeof(sws[0]))
+
+static void
+show(const struct sw *s)
+{
+  int v = vmctl(s->op, -1);
+  printf("%s %s\n", s->name, v == 1 ? s->on : v == 0 ? s->off : "?");
+}
+
+int
+main(int argc, char *argv[])
+{
+  if (argc == 1) {
+    for (uint i = 0; i < NSW; i++)
+      show(&sws[i]);
+    return 0;
+  }
+  for (uint i = 0; i < NSW && argc == 3; i++) {
+    const struct sw *s = &sws[i];
+    if (strcmp(argv[1], s->name) != 0)
+      continue;
+    if (strcmp(argv[2], s->off) == 0 || strcmp(argv[2], s->on) == 0) {
+      vmctl(s->op, strcmp(argv[2], s->on) == 0);
+      show(s);
+      return 0;
+    }
+  }
+  fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp]\n");
+  return 1;
+}
