@@ -77,16 +77,19 @@ qemu-gdb: all
 # make run CMD='echo hi': boot headless, run one command line, power off,
 # exit with its status.
 run: all
-	@tools/run.sh "$(CMD)"
+	@CPUS=$(CPUS) MEM=$(MEM) tools/run.sh "$(CMD)"
 
 host-tests:
 	@$(MAKE) -s -C tests/host run
 
 test: all
-	@tests/run-all.sh
+	@CPUS=$(CPUS) MEM=$(MEM) tests/run-all.sh
 
+# 256 MiB so that a copying fork of a 64 MiB parent fits beside it.
+BENCH_MEM ?= 256M
 bench: all
-	@bash bench/run.sh
+	@tools/deps.sh plot
+	@MEM=$(BENCH_MEM) CPUS=$(CPUS) bash bench/run.sh
 
 format:
 	clang-format -i $(KSRCS) $(wildcard kernel/*/*.h user/*/*.c tools/mkfs/*.c tests/host/*.c)
