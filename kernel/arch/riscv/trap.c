@@ -151,18 +151,17 @@ void
 usertrapret(void)
 {
   struct proc *p = myproc();
-  intr_off();
-  CSR_WRITE(stvec, (uint64)uservec);
+  // One sstatus write turns interrupts off here and on again at sret (SPIE)
+  // in user mode (SPP = 0): CSR writes are the slow part of a trap in QEMU.
+  uint64 x = CSR_READ(sstatus);
+  x = (x & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE;
+  CSR_WRITE(sstatus, x);
+  CSR_WRITE(stvec, (uint64)uservec);  // only now: no interrupt can arrive
 
   struct trapframe *tf = p->trapframe;
   tf->kernel_sp = (uint64)p->kstack + KSTACKSIZE;
   tf->kernel_trap = (uint64)usertrap;
   tf->kernel_hartid = r_tp();
-
-  uint64 x = CSR_READ(sstatus);
-  x &= ~SSTATUS_SPP;
-  x |= SSTATUS_SPIE;
-  CSR_WRITE(sstatus, x);
   CSR_WRITE(sepc, tf->epc);
   if (trap_satp)
     aspace_activate(p->as);
