@@ -32,13 +32,9 @@ load_segment(struct aspace *as, struct inode *ip, struct proghdr *ph, int prot)
 {
   uint64 fend = ph->vaddr + ph->filesz;
   for (uint64 va = PGROUNDDOWN(ph->vaddr); va < fend; va += PGSIZE) {
-    paddr_t pa = frame_alloc_zeroed();
+    paddr_t pa = aspace_fill_page(as, va, prot);
     if (pa == 0)
       return -1;
-    if (pmap_enter(&as->pmap, va, pa, prot) < 0) {
-      frame_unref(pa);
-      return -1;
-    }
     uint64 from = MAX(va, ph->vaddr);
     uint64 to = MIN(va + PGSIZE, fend);
     uint64 off = ph->off + (from - ph->vaddr);

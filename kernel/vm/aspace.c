@@ -164,19 +164,25 @@ aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end)
   return 0;
 }
 
+// Map a fresh zeroed frame at va; returns its address, or 0 if out of memory.
+paddr_t
+aspace_fill_page(struct aspace *as, vaddr_t va, int prot)
+{
+  paddr_t pa = frame_alloc_zeroed();
+  if (pa && pmap_enter(&as->pmap, va, pa, prot) < 0) {
+    frame_unref(pa);
+    pa = 0;
+  }
+  return pa;
+}
+
 // Map zeroed frames on every page of [start, end) now (eager policy).
 static int
 populate(struct aspace *as, vaddr_t start, vaddr_t end, int prot)
 {
-  for (vaddr_t va = start; va < end; va += PGSIZE) {
-    paddr_t pa = frame_alloc_zeroed();
-    if (pa == 0)
+  for (vaddr_t va = start; va < end; va += PGSIZE)
+    if (aspace_fill_page(as, va, prot) == 0)
       return -1;
-    if (pmap_enter(&as->pmap, va, pa, prot) < 0) {
-      frame_unref(pa);
-      return -1;
-    }
-  }
   return 0;
 }
 

@@ -31,48 +31,47 @@ user_page(struct aspace *as, vaddr_t va, int access)
   return pa;
 }
 
+// Move n bytes between kbuf and user address uva of as, page by page:
+// access ACC_WRITE copies to the user, ACC_READ from the user.
+static int
+ucopy(struct aspace *as, uint64 uva, char *kbuf, uint64 n, int access)
+{
+  assert(spinlocks_held() == 0);
+  while (n > 0) {
+    vaddr_t va0 = PGROUNDDOWN(uva);
+    paddr_t pa = user_page(as, va0, access);
+    if (pa == 0)
+      return -1;
+    uint64 m = MIN(PGSIZE - (uva - va0), n);
+    char *u = (char *)P2V(pa) + (uva - va0);
+    if (access == ACC_WRITE)
+      memmove(u, kbuf, m);
+    else
+      memmove(kbuf, u, m);
+    n -= m;
+    kbuf += m;
+    uva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
 // Copy n bytes to dstva in address space as (exec builds a new one with it).
 int
 copyout_as(struct aspace *as, uint64 dstva, const void *src, uint64 n)
 {
-  assert(spinlocks_held() == 0);
-  while (n > 0) {
-    vaddr_t va0 = PGROUNDDOWN(dstva);
-    paddr_t pa = user_page(as, va0, ACC_WRITE);
-    if (pa == 0)
-      return -1;
-    uint64 m = MIN(PGSIZE - (dstva - va0), n);
-    memmove((char *)P2V(pa) + (dstva - va0), src, m);
-    n -= m;
-    src = (const char *)src + m;
-    dstva = va0 + PGSIZE;
-  }
-  return 0;
+  return ucopy(as, dstva, (char *)src, n, ACC_WRITE);
 }
 
 int
 copyout(uint64 dstva, const void *src, uint64 n)
 {
-  return copyout_as(myproc()->as, dstva, src, n);
+  return ucopy(myproc()->as, dstva, (char *)src, n, ACC_WRITE);
 }
 
 int
 copyin(void *dst, uint64 srcva, uint64 n)
 {
-  assert(spinlocks_held() == 0);
-  struct aspace *as = myproc()->as;
-  while (n > 0) {
-    vaddr_t va0 = PGROUNDDOWN(srcva);
-    paddr_t pa = user_page(as, va0, ACC_READ);
-    if (pa == 0)
-      return -1;
-    uint64 m = MIN(PGSIZE - (srcva - va0), n);
-    memmove(dst, (char *)P2V(pa) + (srcva - va0), m);
-    n -= m;
-    dst = (char *)dst + m;
-    srcva = va0 + PGSIZE;
-  }
-  return 0;
+  return ucopy(myproc()->as, srcva, dst, n, ACC_READ);
 }
 
 int

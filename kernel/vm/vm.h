@@ -62,6 +62,7 @@ void aspace_get(struct aspace *as);  // one more reference
 void aspace_put(struct aspace *as);  // drop one; the last frees everything
 int aspace_map(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind);  // 0 / -1
 int aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end);  // frees frames; 0 / -1
+paddr_t aspace_fill_page(struct aspace *as, vaddr_t va, int prot);  // zeroed frame mapped; 0 if OOM
 struct region *aspace_find(struct aspace *as, vaddr_t va);  // region holding va, or 0
 struct aspace *aspace_clone(struct aspace *as, int copy);  // fork: COW (copy=0) or copy
 int aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old);  // 0 / -1
