@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test: host unit tests of the VM bookkeeping, then the in-guest suite
+# make test: host unit tests of the VM bookkeeping, the xv6 source-compatibility
+# check, then the in-guest suite
 # (usertests) under QEMU. Ends with one line "N passed, N failed"; exits
 # non-zero if anything failed, hung or panicked.
 set -u
@@ -13,6 +14,11 @@ echo "== host unit tests (tests/host)"
 make -s -C tests/host run 2>&1 | tee $log_host
 host_rc=${PIPESTATUS[0]}
 
+echo "== xv6 source compatibility (tests/xv6compat)"
+log_compat=build/test-compat.log
+tests/xv6compat/check.sh 2>&1 | tee $log_compat
+compat_rc=${PIPESTATUS[0]}
+
 echo "== guest tests (usertests under QEMU, ${CPUS:-3} harts, ${MEM:-128M})"
 tools/run.sh 'usertests' "${TEST_TIMEOUT:-1500}" 2>&1 | tee $log_guest
 guest_rc=${PIPESTATUS[0]}
@@ -24,12 +30,14 @@ count() { # file -> "passed failed" from its last summary line
 }
 read -r hp hf < <(count $log_host)
 read -r gp gf < <(count $log_guest)
+read -r cp cf < <(count $log_compat)
 extra=0
 if [ "$host_rc" != 0 ] && [ "$hf" = 0 ]; then extra=$((extra + 1)); echo "host tests exited $host_rc"; fi
+if [ "$compat_rc" != 0 ] && [ "$cf" = 0 ]; then extra=$((extra + 1)); echo "compat check exited $compat_rc"; fi
 if [ "$guest_rc" != 0 ] && [ "$gf" = 0 ]; then extra=$((extra + 1)); echo "guest run exited $guest_rc (panic, hang or missing summary)"; fi
 if grep -aq '^panic' $log_guest; then extra=$((extra + 1)); echo "kernel panicked"; fi
-passed=$((hp + gp))
-failed=$((hf + gf + extra))
+passed=$((hp + gp + cp))
+failed=$((hf + gf + cf + extra))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
