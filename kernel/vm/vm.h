@@ -2,7 +2,7 @@
 // the single fault resolver, and user-memory access.
 //
 // Global lock order (outer first):
-//   as->lock (sleep) -> inode/buffer sleep locks -> p->lock -> frame_lock -> ... (leaf)
+//   as->lock (sleep) -> inode/buffer sleep locks -> p->lock -> ... (leaf); frames: atomics
 // No spinlock may be held across copyin/copyout/copyinstr or vm_fault: they
 // may sleep. uaccess asserts this.
 #ifndef VM_H
