@@ -118,7 +118,7 @@ console_read(char *dst, int n)
         release(&cons_lock);
         return -1;
       }
-      sleep(&in_rd, &cons_lock);
+      sleep_killable(&in_rd, &cons_lock);
     }
     char c = in_buf[in_rd % INSIZE];
     in_rd++;

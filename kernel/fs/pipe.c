@@ -90,7 +90,7 @@ ring_put_locked(struct pipe *pi, const char *kbuf, int len)
       return -1;
     if (pi->nwrite - pi->nread == PIPESIZE) {
       wakeup(&pi->nread);
-      sleep(&pi->nwrite, &pi->lock);
+      sleep_killable(&pi->nwrite, &pi->lock);
       continue;
     }
     while (i < len && pi->nwrite - pi->nread < PIPESIZE)
@@ -140,7 +140,7 @@ piperead(struct pipe *pi, uint64 addr, int n)
         release(&pi->lock);
         return -1;
       }
-      sleep(&pi->nread, &pi->lock);
+      sleep_killable(&pi->nread, &pi->lock);
     }
     int len = 0;
     int want = MIN(n - done, XFER);

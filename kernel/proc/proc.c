@@ -255,7 +255,7 @@ wait(uint64 addr)
       release(&wait_lock);
       return -1;
     }
-    sleep(p, &wait_lock);
+    sleep_killable(p, &wait_lock);  // a kill shows in the loop's check
   }
 }
 
@@ -353,6 +353,29 @@ sleep(void *chan, struct spinlock *lk)
   p->chan = 0;
   release(&p->lock);
   acquire(lk);
+}
+
+// sleep() for waits a kill must end (pipes, console, wait): returns -1
+// without sleeping, lk held again, if p is already marked killed. The check
+// is made under p->lock, which kill() takes too, so a kill landing between
+// the caller's own killed() check and this call is not lost.
+int
+sleep_killable(void *chan, struct spinlock *lk)
+{
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  if (p->killed) {
+    release(&p->lock);
+    return -1;
+  }
+  release(lk);
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = 0;
+  release(&p->lock);
+  acquire(lk);
+  return 0;
 }
 
 // Wake every process sleeping on chan. Call without any p->lock held.

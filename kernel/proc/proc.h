@@ -103,6 +103,7 @@ void scheduler(void) __attribute__((noreturn));
 void sched(void);
 void yield(void);
 void sleep(void *chan, struct spinlock *lk);
+int sleep_killable(void *chan, struct spinlock *lk);  // -1 at once if killed
 void wakeup(void *chan);
 int fork(void);
 void exit(int status) __attribute__((noreturn));
