@@ -355,7 +355,8 @@ struct share_arg {
   int failed;
 };
 
-// Hand dst the whole leaf table: COW-protect it once, count a reference.
+// Hand dst the whole leaf table: COW-protect it, count a reference. One
+// pass over the PTEs does the protecting and the counting.
 static int
 share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
 {
@@ -364,15 +365,22 @@ share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
     return -1;
   assert(!(*dl1e & PTE_V));
   pte_t *t = P2V(PTE_PA(*l1e));
-  if (a->cow)
-    for (int i = 0; i < NPTE; i++)
-      if (t[i] & PTE_W)
-        t[i] = (t[i] & ~(PTE_W | PTE_D)) | PTE_COW;
+  paddr_t zp = frame_zero_page();
+  int valid = 0, data = 0;
+  for (int i = 0; i < NPTE; i++) {
+    pte_t pte = t[i];
+    if (!(pte & PTE_V))
+      continue;
+    valid++;
+    data += PTE_PA(pte) != zp;
+    if (a->cow && (pte & PTE_W))
+      t[i] = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
+  }
   if (frame_share(V2P(t)) == 2)
-    __atomic_fetch_add(&shared_table_pages, leaf_data_pages(t), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&shared_table_pages, data, __ATOMIC_RELAXED);
   *dl1e = *l1e;
   a->dst->ptpages++;
-  a->dst->resident += count_valid(t);
+  a->dst->resident += valid;
   return 0;
 }
 
