@@ -223,4 +223,8 @@ if gnuplot -e "datadir='$dat'; outfile='$png'" "$here/results.gp"; then
 else
   echo "bench/run.sh: gnuplot failed" >&2
 fi
+# The README carries the latest tables (between its BENCH-TABLE markers).
+if [ "$rc" = 0 ] && command -v python3 >/dev/null; then
+  python3 "$root/bench/readme-table.py" || echo "bench/run.sh: README not updated" >&2
+fi
 exit "$rc"
