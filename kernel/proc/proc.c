@@ -340,31 +340,14 @@ forkret(void)
   usertrapret();
 }
 
-// Release lk and sleep on chan; reacquire lk when woken.
-void
-sleep(void *chan, struct spinlock *lk)
+// Release lk and sleep on chan; reacquire lk when woken. With killable,
+// return -1 at once instead if p is already marked killed.
+static int
+sleep_on(void *chan, struct spinlock *lk, int killable)
 {
   struct proc *p = myproc();
   acquire(&p->lock);
-  release(lk);
-  p->chan = chan;
-  p->state = SLEEPING;
-  sched();
-  p->chan = 0;
-  release(&p->lock);
-  acquire(lk);
-}
-
-// sleep() for waits a kill must end (pipes, console, wait): returns -1
-// without sleeping, lk held again, if p is already marked killed. The check
-// is made under p->lock, which kill() takes too, so a kill landing between
-// the caller's own killed() check and this call is not lost.
-int
-sleep_killable(void *chan, struct spinlock *lk)
-{
-  struct proc *p = myproc();
-  acquire(&p->lock);
-  if (p->killed) {
+  if (killable && p->killed) {
     release(&p->lock);
     return -1;
   }
@@ -376,6 +359,21 @@ sleep_killable(void *chan, struct spinlock *lk)
   release(&p->lock);
   acquire(lk);
   return 0;
+}
+
+void
+sleep(void *chan, struct spinlock *lk)
+{
+  sleep_on(chan, lk, 0);
+}
+
+// sleep() for waits a kill must end (pipes, console, wait). The killed
+// check is made under p->lock, which kill() takes too, so a kill landing
+// between the caller's own killed() check and this call is not lost.
+int
+sleep_killable(void *chan, struct spinlock *lk)
+{
+  return sleep_on(chan, lk, 1);
 }
 
 // Wake every process sleeping on chan. Call without any p->lock held.
