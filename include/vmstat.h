@@ -25,8 +25,9 @@ enum kill_reason {
 struct vmstat {
   uint64 frames_total;     // frames managed by the allocator
   uint64 frames_free;      // frames on the free list now
-  uint64 frames_shared;    // data frames mapped by more than one page table now
-                           // (through their own count, or a shared leaf table)
+  uint64 frames_shared;    // sharing now: over all data frames, the page tables
+                           // mapping each beyond the first = the frames private
+                           // copies would take (a frame shared once counts 1)
   uint64 zero_page_maps;   // leaf-table slots mapping the zero page now
   uint64 pt_pages;         // frames used as user page-table pages now
   uint64 faults[FK_NKINDS];   // faults served since boot, by kind

@@ -28,7 +28,7 @@ static struct {
   uint64 nfree;            // a
   uint64 total;            // allocatable frames (the zero page excluded)
   uint64 ndesc;            // frames with a descriptor
-  uint64 shared;           // a: frames with refs > 1 (zero page excluded)
+  uint64 shared;           // a: sum over data frames of (refs - 1)
   paddr_t base;            // first managed frame
   struct frame *desc;      // descriptor of frame i = (pa - base) / PGSIZE
   paddr_t zero;            // the zero page
@@ -120,7 +120,7 @@ frame_ref(paddr_t pa)
 {
   int old = __atomic_fetch_add(&desc_of(pa)->refs, 1, __ATOMIC_ACQ_REL);
   assert(old > 0);
-  if (old == 1 && pa != fr.zero)
+  if (pa != fr.zero)  // every reference beyond the first is a copy avoided
     __atomic_fetch_add(&fr.shared, 1, __ATOMIC_RELAXED);
 }
 
@@ -133,7 +133,7 @@ frame_unref(paddr_t pa)
     assert(old > 1);
     return;
   }
-  if (old == 2)
+  if (old >= 2)
     __atomic_fetch_sub(&fr.shared, 1, __ATOMIC_RELAXED);
   if (old == 1)
     free_push(pa);
@@ -177,7 +177,8 @@ frame_stats(struct vmstat *st)
 {
   st->frames_free = __atomic_load_n(&fr.nfree, __ATOMIC_RELAXED);
   st->frames_total = fr.total;
-  // Shared through a frame's own count, or through a shared leaf table.
+  // Copies avoided: extra references to data frames from distinct leaf
+  // tables, plus extra page tables holding a shared leaf table's pages.
   st->frames_shared = __atomic_load_n(&fr.shared, __ATOMIC_RELAXED) + pmap_shared_pages();
   st->zero_page_maps = frame_refcount(fr.zero) - 1;
   st->pt_pages = pmap_user_ptpages();

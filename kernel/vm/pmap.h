@@ -40,6 +40,6 @@ void pmap_kernel_init(void);          // build the kernel-only table
 void pmap_kernel_activate(void);      // satp := kernel-only table
 void pmap_flush_page(uint64 va);      // after changing one mapping of the current table
 uint64 pmap_user_ptpages(void);       // page-table pages of all user address spaces
-uint64 pmap_shared_pages(void);       // data pages mapped through shared leaf tables
+uint64 pmap_shared_pages(void);       // sum over leaf tables of (refs - 1) * data pages
 
 #endif

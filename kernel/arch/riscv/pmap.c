@@ -31,7 +31,7 @@ typedef uint64 pte_t;
 
 static pte_t *kernel_root;
 static uint64 user_ptpages;        // atomic: frames used as user page tables
-static uint64 shared_table_pages;  // atomic: data pages mapped through shared leaf tables
+static uint64 shared_table_pages;  // atomic: sum over leaf tables of (refs - 1) * data pages
 
 static pte_t
 prot2pte(int prot)
@@ -119,7 +119,7 @@ leaf_drop(struct pmap *pm, pte_t *t, void (*release)(uint64 pa))
 {
   pm->ptpages--;
   int left = frame_drop(V2P(t));
-  if (left == 1)
+  if (left >= 1)
     __atomic_fetch_sub(&shared_table_pages, leaf_data_pages(t), __ATOMIC_RELAXED);
   if (left > 0)
     return;
@@ -376,8 +376,8 @@ share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
     if (a->cow && (pte & PTE_W))
       t[i] = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
   }
-  if (frame_share(V2P(t)) == 2)
-    __atomic_fetch_add(&shared_table_pages, data, __ATOMIC_RELAXED);
+  frame_share(V2P(t));
+  __atomic_fetch_add(&shared_table_pages, data, __ATOMIC_RELAXED);
   *dl1e = *l1e;
   a->dst->ptpages++;
   a->dst->resident += valid;

@@ -44,7 +44,7 @@
 #define EXC_LOAD_PAGE 13
 #define EXC_STORE_PAGE 15
 
-#define SATP_SV39 (8L << 60)
+#define SATP_SV39 (8UL << 60)
 #define MAKE_SATP(root_pa) (SATP_SV39 | (((uint64)(root_pa)) >> 12))
 
 static inline uint64

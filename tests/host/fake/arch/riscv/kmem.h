@@ -10,6 +10,10 @@
 #define FAKE_RAM_BASE 0x80000000UL
 extern uint64 host_kvoffset;  // host address of the arena minus FAKE_RAM_BASE
 
+// The kernel's real offset: pmap.c only derives root indexes from it (the
+// kernel-half entries 256..259); nothing is dereferenced there.
+#define KVOFFSET 0xFFFFFFC000000000UL
+
 #define P2V(pa) ((void *)((uint64)(pa) + host_kvoffset))
 #define V2P(va) ((uint64)(va) - host_kvoffset)
 

@@ -18,7 +18,7 @@ extern uint64 host_time;
 #define CSR_CLEAR(name, v) (host_csr_##name &= ~(uint64)(v))
 
 #define SSTATUS_SIE (1L << 1)
-#define SATP_SV39 (8L << 60)
+#define SATP_SV39 (8UL << 60)  // unsigned: 8L << 60 overflows a long
 #define MAKE_SATP(root_pa) (SATP_SV39 | (((uint64)(root_pa)) >> 12))
 
 static inline void
