@@ -92,10 +92,10 @@ bench: all
 	@MEM=$(BENCH_MEM) CPUS=$(CPUS) bash bench/run.sh
 
 format:
-	clang-format -i $(KSRCS) $(wildcard kernel/*/*.h user/*/*.c tools/mkfs/*.c tests/host/*.c)
+	clang-format -i $$(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]')
 
 format-check:
-	@clang-format --dry-run --Werror $(KSRCS) && echo "format: ok"
+	@tools/format-check.sh
 
 clean:
 	rm -rf $(B)

@@ -32,12 +32,12 @@ struct superblock {
 
 // On-disk inode.
 struct dinode {
-  short type;                // file type (T_DIR, T_FILE, T_DEVICE; 0 = free)
-  short major;               // major device number (T_DEVICE only)
-  short minor;               // minor device number (T_DEVICE only)
-  short nlink;               // number of directory entries naming it
-  uint size;                 // size of file (bytes)
-  uint addrs[NDIRECT + 2];   // data block addresses
+  short type;               // file type (T_DIR, T_FILE, T_DEVICE; 0 = free)
+  short major;              // major device number (T_DEVICE only)
+  short minor;              // minor device number (T_DEVICE only)
+  short nlink;              // number of directory entries naming it
+  uint size;                // size of file (bytes)
+  uint addrs[NDIRECT + 2];  // data block addresses
 };
 
 // Inodes per block.

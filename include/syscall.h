@@ -24,12 +24,12 @@
 #define SYS_mkdir 20
 #define SYS_close 21
 // Lazuli additions
-#define SYS_poweroff 22   // poweroff(int status)
-#define SYS_vmstat 23     // vmstat(struct vmstat *)
-#define SYS_procstat 24   // procstat(int pid, struct procstat *)
+#define SYS_poweroff 22     // poweroff(int status)
+#define SYS_vmstat 23       // vmstat(struct vmstat *)
+#define SYS_procstat 24     // procstat(int pid, struct procstat *)
 #define SYS_procregions 25  // procregions(int pid, struct regioninfo *, int max)
-#define SYS_getpids 26    // getpids(int *pids, int max)
-#define SYS_vmctl 27      // vmctl(int op, int value)
-#define SYS_nanotime 28   // nanotime(void): ns since boot
+#define SYS_getpids 26      // getpids(int *pids, int max)
+#define SYS_vmctl 27        // vmctl(int op, int value)
+#define SYS_nanotime 28     // nanotime(void): ns since boot
 
 #endif

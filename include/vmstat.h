@@ -23,18 +23,18 @@ enum kill_reason {
 };
 
 struct vmstat {
-  uint64 frames_total;     // frames managed by the allocator
-  uint64 frames_free;      // frames on the free list now
-  uint64 frames_shared;    // sharing now: over all data frames, the page tables
-                           // mapping each beyond the first = the frames private
-                           // copies would take (a frame shared once counts 1)
-  uint64 zero_page_maps;   // leaf-table slots mapping the zero page now
-  uint64 pt_pages;         // frames used as user page-table pages now
+  uint64 frames_total;        // frames managed by the allocator
+  uint64 frames_free;         // frames on the free list now
+  uint64 frames_shared;       // sharing now: over all data frames, the page tables
+                              // mapping each beyond the first = the frames private
+                              // copies would take (a frame shared once counts 1)
+  uint64 zero_page_maps;      // leaf-table slots mapping the zero page now
+  uint64 pt_pages;            // frames used as user page-table pages now
   uint64 faults[FK_NKINDS];   // faults served since boot, by kind
   uint64 kills[KR_NREASONS];  // processes killed since boot, by reason
-  uint64 nproc;            // live processes
-  uint64 sbrk_eager;       // policy: 1 if sbrk allocates at once
-  uint64 fork_copy;        // policy: 1 if fork copies frames at once
+  uint64 nproc;               // live processes
+  uint64 sbrk_eager;          // policy: 1 if sbrk allocates at once
+  uint64 fork_copy;           // policy: 1 if fork copies frames at once
 };
 
 // Process states as reported to user space.
@@ -43,12 +43,12 @@ enum pstate { PS_UNUSED, PS_USED, PS_SLEEPING, PS_RUNNABLE, PS_RUNNING, PS_ZOMBI
 struct procstat {
   int pid;
   int ppid;
-  int state;               // enum pstate
+  int state;  // enum pstate
   char name[16];
-  uint64 vsize;            // bytes covered by regions
-  uint64 resident;         // user pages mapped to a frame (zero page included)
-  uint64 pt_pages;         // page-table pages of this address space
-  uint64 heap_start;       // heap region [heap_start, brk)
+  uint64 vsize;       // bytes covered by regions
+  uint64 resident;    // user pages mapped to a frame (zero page included)
+  uint64 pt_pages;    // page-table pages of this address space
+  uint64 heap_start;  // heap region [heap_start, brk)
   uint64 brk;
   uint64 faults[FK_NKINDS];  // faults served for this process, by kind
 };

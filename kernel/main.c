@@ -11,8 +11,8 @@
 #include "dev/dev.h"
 #include "lib/klib.h"
 
-extern char end[];        // first address after the kernel image (linker)
-extern uint64 boot_dtb;   // physical device-tree address from start.c
+extern char end[];                     // first address after the kernel image (linker)
+extern uint64 boot_dtb;                // physical device-tree address from start.c
 uint64 fdt_memory_end(uint64 dtb_pa);  // fdt.c
 
 static volatile int started;

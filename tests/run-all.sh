@@ -14,6 +14,11 @@ echo "== host unit tests (tests/host)"
 make -s -C tests/host run 2>&1 | tee $log_host
 host_rc=${PIPESTATUS[0]}
 
+echo "== code format (.clang-format)"
+log_format=build/test-format.log
+tools/format-check.sh 2>&1 | tee $log_format
+format_rc=${PIPESTATUS[0]}
+
 echo "== xv6 source compatibility (tests/xv6compat)"
 log_compat=build/test-compat.log
 tests/xv6compat/check.sh 2>&1 | tee $log_compat
@@ -31,13 +36,15 @@ count() { # file -> "passed failed" from its last summary line
 read -r hp hf < <(count $log_host)
 read -r gp gf < <(count $log_guest)
 read -r cp cf < <(count $log_compat)
+read -r fp ff < <(count $log_format)
 extra=0
 if [ "$host_rc" != 0 ] && [ "$hf" = 0 ]; then extra=$((extra + 1)); echo "host tests exited $host_rc"; fi
+if [ "$format_rc" != 0 ] && [ "$ff" = 0 ]; then extra=$((extra + 1)); echo "format check exited $format_rc"; fi
 if [ "$compat_rc" != 0 ] && [ "$cf" = 0 ]; then extra=$((extra + 1)); echo "compat check exited $compat_rc"; fi
 if [ "$guest_rc" != 0 ] && [ "$gf" = 0 ]; then extra=$((extra + 1)); echo "guest run exited $guest_rc (panic, hang or missing summary)"; fi
 if grep -aq '^panic' $log_guest; then extra=$((extra + 1)); echo "kernel panicked"; fi
-passed=$((hp + gp + cp))
-failed=$((hf + gf + cf + extra))
+passed=$((hp + gp + cp + fp))
+failed=$((hf + gf + cf + ff + extra))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -34,6 +34,8 @@ build)
   want qemu-system-riscv64 qemu-system-misc
   want cc gcc
   want make make
+  want clang-format clang-format
+  want python3 python3
   install ;;
 gdb) want gdb-multiarch gdb-multiarch; install ;;
 plot) want gnuplot gnuplot-nox; install ;;

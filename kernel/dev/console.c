@@ -79,20 +79,14 @@ console_intr(int c)
 
   acquire(&cons_lock);
   switch (c) {
-  case CTRL('P'):
-    dump = 1;
-    break;
+  case CTRL('P'): dump = 1; break;
   case CTRL('U'):
     while (in_ed != in_wr && in_buf[(in_ed - 1) % INSIZE] != '\n')
       erase_one_locked();
     break;
   case KEY_BS:
-  case KEY_DEL:
-    erase_one_locked();
-    break;
-  default:
-    input_char_locked(c);
-    break;
+  case KEY_DEL: erase_one_locked(); break;
+  default: input_char_locked(c); break;
   }
   release(&cons_lock);
 

@@ -7,7 +7,7 @@
 struct buf;
 
 // Physical MMIO addresses on QEMU virt (kernel reaches them via P2V()).
-#define VIRT_TEST 0x100000L    // sifive test device: power-off with status
+#define VIRT_TEST 0x100000L  // sifive test device: power-off with status
 #define UART0 0x10000000L
 #define UART0_IRQ 10
 #define VIRTIO0 0x10001000L
@@ -16,14 +16,14 @@ struct buf;
 
 // uart.c
 void uart_init(void);
-void uart_intr(void);              // called from devintr on UART0_IRQ
-void uart_putc(int c);             // may sleep waiting for buffer room
-void uart_putc_sync(int c);        // spins; for kernel printf and echo
+void uart_intr(void);        // called from devintr on UART0_IRQ
+void uart_putc(int c);       // may sleep waiting for buffer room
+void uart_putc_sync(int c);  // spins; for kernel printf and echo
 
 // console.c: line discipline, device file CONSOLE
-void console_init(void);           // also registers devsw[CONSOLE]
-void console_intr(int c);          // one received character
-void console_putc(int c);          // kernel output (printf)
+void console_init(void);   // also registers devsw[CONSOLE]
+void console_intr(int c);  // one received character
+void console_putc(int c);  // kernel output (printf)
 
 // plic.c
 void plic_init(void);

@@ -19,14 +19,14 @@
 #define REG_LCR 3  // line control
 #define REG_LSR 5  // line status
 
-#define IER_RX 0x01         // interrupt when a byte arrives
-#define IER_TX 0x02         // interrupt when the transmitter empties
+#define IER_RX 0x01  // interrupt when a byte arrives
+#define IER_TX 0x02  // interrupt when the transmitter empties
 #define FCR_ENABLE 0x01
-#define FCR_CLEAR 0x06      // reset both FIFOs
-#define LCR_8N1 0x03        // 8 data bits, no parity, 1 stop bit
-#define LCR_DLAB 0x80       // expose the baud-rate divisor
-#define LSR_RX_READY 0x01   // a received byte is waiting
-#define LSR_TX_IDLE 0x20    // THR can accept another byte
+#define FCR_CLEAR 0x06     // reset both FIFOs
+#define LCR_8N1 0x03       // 8 data bits, no parity, 1 stop bit
+#define LCR_DLAB 0x80      // expose the baud-rate divisor
+#define LSR_RX_READY 0x01  // a received byte is waiting
+#define LSR_TX_IDLE 0x20   // THR can accept another byte
 
 // 1.8432 MHz clock / 16 / 3 = 38400 baud.
 #define BAUD_DIVISOR 3

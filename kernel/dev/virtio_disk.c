@@ -14,9 +14,9 @@
 #include "dev/dev.h"
 
 // virtio-mmio register offsets (virtio 1.x, section 4.2.2).
-#define MMIO_MAGIC 0x000             // "virt"
-#define MMIO_VERSION 0x004           // 2 for the modern interface
-#define MMIO_DEVICE_ID 0x008         // 2 = block device
+#define MMIO_MAGIC 0x000      // "virt"
+#define MMIO_VERSION 0x004    // 2 for the modern interface
+#define MMIO_DEVICE_ID 0x008  // 2 = block device
 #define MMIO_DEVICE_FEATURES 0x010
 #define MMIO_DEVICE_FEATURES_SEL 0x014
 #define MMIO_DRIVER_FEATURES 0x020
@@ -56,7 +56,7 @@
 #define F_VERSION_1 32  // modern device semantics
 
 // Split virtqueue layout.
-#define NDESC 8  // descriptors; a request uses 3
+#define NDESC 8         // descriptors; a request uses 3
 #define DESC_F_NEXT 1   // chain continues at .next
 #define DESC_F_WRITE 2  // device writes this buffer
 
@@ -75,7 +75,7 @@ struct vq_avail {
 };
 
 struct vq_used_elem {
-  uint32 id;   // head descriptor of a finished chain
+  uint32 id;  // head descriptor of a finished chain
   uint32 len;
 };
 

@@ -19,8 +19,8 @@
 static struct {
   struct spinlock lock;
   struct buf bufs[NCACHE];
-  struct buf lru; // c: sentinel; lru.next is most recently used
-  int waiting;    // c: processes sleeping for a free buffer
+  struct buf lru;  // c: sentinel; lru.next is most recently used
+  int waiting;     // c: processes sleeping for a free buffer
 } cache;
 
 static void

@@ -132,7 +132,7 @@ path_walk(const char *path, int want_parent, char *name)
       return 0;
     ip = next;
   }
-  if (want_parent) { // path had no elements ("/" or "")
+  if (want_parent) {  // path had no elements ("/" or "")
     iput(ip);
     return 0;
   }

@@ -21,7 +21,7 @@ _Static_assert(3 + 3 + 2 + 1 <= MAXOPBLOCKS, "filewrite chunk must fit one op");
 // Lock key: t = ftable.lock held.
 static struct {
   struct spinlock lock;
-  struct file files[NFILE]; // t: ref and, while ref == 0, everything
+  struct file files[NFILE];  // t: ref and, while ref == 0, everything
 } ftable;
 
 // Set up the open-file table. Once, at boot.
@@ -69,7 +69,7 @@ fileclose(struct file *f)
     release(&ftable.lock);
     return;
   }
-  struct file copy = *f; // the entry may be reused once we unlock
+  struct file copy = *f;  // the entry may be reused once we unlock
   f->type = FD_NONE;
   release(&ftable.lock);
 
@@ -123,7 +123,7 @@ inode_read(struct file *f, char *kbuf, uint64 addr, int n)
       break;
     if (copyout(addr + done, kbuf, r) < 0) {
       ilock(f->ip);
-      f->off -= r; // the bytes never reached the caller
+      f->off -= r;  // the bytes never reached the caller
       iunlock(f->ip);
       return -1;
     }
@@ -189,7 +189,7 @@ inode_write(struct file *f, char *kbuf, uint64 addr, int n)
       break;
     done += r;
     if (r < want)
-      break; // file size limit or disk full
+      break;  // file size limit or disk full
   }
   return done > 0 ? done : -1;
 }

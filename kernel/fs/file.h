@@ -15,13 +15,13 @@ struct pipe;
 // In-memory copy of an inode.
 // Lock key: c = inode-cache spinlock held;  s = ip->lock (sleep) held.
 struct inode {
-  uint dev;              // c: device number
-  uint inum;             // c: inode number
-  int ref;               // c: references (open files, cwd, walkers)
-  struct sleeplock lock; // guards everything below
-  int valid;             // s: fields below loaded from disk?
+  uint dev;               // c: device number
+  uint inum;              // c: inode number
+  int ref;                // c: references (open files, cwd, walkers)
+  struct sleeplock lock;  // guards everything below
+  int valid;              // s: fields below loaded from disk?
 
-  short type; // s: copy of the disk inode
+  short type;  // s: copy of the disk inode
   short major;
   short minor;
   short nlink;
@@ -34,30 +34,30 @@ enum filetype { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE };
 // An open file (shared by dup and fork).
 // Lock key: t = file-table spinlock held;  i = f->ip->lock held (off).
 struct file {
-  enum filetype type; // set at open, fixed until the last close
-  int ref;            // t: references to this entry
+  enum filetype type;  // set at open, fixed until the last close
+  int ref;             // t: references to this entry
   char readable;
   char writable;
-  struct pipe *pipe; // FD_PIPE
-  struct inode *ip;  // FD_INODE and FD_DEVICE
-  uint off;          // i: FD_INODE read/write offset
-  short major;       // FD_DEVICE
+  struct pipe *pipe;  // FD_PIPE
+  struct inode *ip;   // FD_INODE and FD_DEVICE
+  uint off;           // i: FD_INODE read/write offset
+  short major;        // FD_DEVICE
 };
 
 // ---- bio.c / log.c / superblock ----
-void binit(void);     // once, at boot
-void fsinit(int dev); // read the superblock, recover the log; sleeps
-void begin_op(void);  // start a file-system transaction; may sleep
-void end_op(void);    // finish it; the last one out commits
+void binit(void);      // once, at boot
+void fsinit(int dev);  // read the superblock, recover the log; sleeps
+void begin_op(void);   // start a file-system transaction; may sleep
+void end_op(void);     // finish it; the last one out commits
 
 // ---- inode.c ----
 void iinit(void);
-struct inode *idup(struct inode *ip); // one more reference; returns ip
-void ilock(struct inode *ip);         // sleeps; loads from disk if needed
+struct inode *idup(struct inode *ip);  // one more reference; returns ip
+void ilock(struct inode *ip);          // sleeps; loads from disk if needed
 void iunlock(struct inode *ip);
-void iput(struct inode *ip);                   // drop a reference; needs begin_op
-void iunlockput(struct inode *ip);             // iunlock then iput
-void stati(struct inode *ip, struct stat *st); // ip locked
+void iput(struct inode *ip);                    // drop a reference; needs begin_op
+void iunlockput(struct inode *ip);              // iunlock then iput
+void stati(struct inode *ip, struct stat *st);  // ip locked
 // Kernel buffers only. Return bytes moved, or -1. ip locked; writei needs begin_op.
 int readi(struct inode *ip, char *dst, uint off, uint n);
 int writei(struct inode *ip, const char *src, uint off, uint n);
@@ -65,18 +65,18 @@ int writei(struct inode *ip, const char *src, uint off, uint n);
 // ---- dir.c: path names (relative paths start at myproc()->cwd) ----
 // Both return an unlocked, referenced inode or 0; call inside begin_op/end_op.
 struct inode *namei(const char *path);
-struct inode *nameiparent(const char *path, char *name); // name: DIRSIZ bytes
+struct inode *nameiparent(const char *path, char *name);  // name: DIRSIZ bytes
 
 // ---- file.c ----
 void fileinit(void);
-struct file *filealloc(void);                      // ref 1, type FD_NONE; 0 if table full
-struct file *filedup(struct file *f);              // returns f
-void fileclose(struct file *f);                    // may sleep (last close of an inode)
-int fileread(struct file *f, uint64 addr, int n);  // user addr; bytes or -1
-int filewrite(struct file *f, uint64 addr, int n); // user addr; bytes or -1
-int filestat(struct file *f, uint64 addr);         // copies struct stat out; 0/-1
+struct file *filealloc(void);                       // ref 1, type FD_NONE; 0 if table full
+struct file *filedup(struct file *f);               // returns f
+void fileclose(struct file *f);                     // may sleep (last close of an inode)
+int fileread(struct file *f, uint64 addr, int n);   // user addr; bytes or -1
+int filewrite(struct file *f, uint64 addr, int n);  // user addr; bytes or -1
+int filestat(struct file *f, uint64 addr);          // copies struct stat out; 0/-1
 
 // ---- pipe.c ----
-int pipealloc(struct file **rf, struct file **wf); // 0, or -1 (nothing allocated)
+int pipealloc(struct file **rf, struct file **wf);  // 0, or -1 (nothing allocated)
 
 #endif

@@ -10,28 +10,28 @@
 #include "fs/file.h"
 
 // bio.c
-struct buf *bread(uint dev, uint blockno); // locked buffer holding the block; sleeps
-void bwrite(struct buf *b);                // write to disk now; b locked
-void brelse(struct buf *b);                // unlock and release b
-void bpin(struct buf *b);                  // keep b cached (log holds it)
+struct buf *bread(uint dev, uint blockno);  // locked buffer holding the block; sleeps
+void bwrite(struct buf *b);                 // write to disk now; b locked
+void brelse(struct buf *b);                 // unlock and release b
+void bpin(struct buf *b);                   // keep b cached (log holds it)
 void bunpin(struct buf *b);
 
 // log.c
-void initlog(int dev, struct superblock *sb); // recovers a committed log
-void log_write(struct buf *b);                // record b as modified in this transaction
+void initlog(int dev, struct superblock *sb);  // recovers a committed log
+void log_write(struct buf *b);                 // record b as modified in this transaction
 
 // inode.c
-extern struct superblock sb;                // read once by fsinit
-struct inode *ialloc(uint dev, short type); // unlocked, referenced; 0 if none left
-struct inode *iget(uint dev, uint inum);    // unlocked, referenced; 0 if cache full
-void iupdate(struct inode *ip);             // ip locked, inside a transaction
-void itrunc(struct inode *ip);              // ip locked, inside a transaction
+extern struct superblock sb;                 // read once by fsinit
+struct inode *ialloc(uint dev, short type);  // unlocked, referenced; 0 if none left
+struct inode *iget(uint dev, uint inum);     // unlocked, referenced; 0 if cache full
+void iupdate(struct inode *ip);              // ip locked, inside a transaction
+void itrunc(struct inode *ip);               // ip locked, inside a transaction
 
 // dir.c
 int namecmp(const char *a, const char *b);
-struct inode *dirlookup(struct inode *dp, const char *name, uint *poff); // dp locked
-int dirlink(struct inode *dp, const char *name, uint inum);              // dp locked; 0 / -1
-int dir_isempty(struct inode *dp); // only "." and ".."? dp locked
+struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);  // dp locked
+int dirlink(struct inode *dp, const char *name, uint inum);               // dp locked; 0 / -1
+int dir_isempty(struct inode *dp);  // only "." and ".."? dp locked
 
 // pipe.c
 void pipeclose(struct pipe *pi, int writable);

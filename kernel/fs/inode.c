@@ -11,7 +11,7 @@
 #include "proc/proc.h"
 #include "fs/fsimpl.h"
 
-struct superblock sb; // fixed after fsinit()
+struct superblock sb;  // fixed after fsinit()
 
 #define MAXBYTES ((uint)MAXFILE * BSIZE)
 
@@ -136,7 +136,7 @@ ialloc(uint dev, short type)
     }
     memset(dip, 0, sizeof(*dip));
     dip->type = type;
-    log_write(b); // claimed while we hold the block: no other ialloc races
+    log_write(b);  // claimed while we hold the block: no other ialloc races
     brelse(b);
     struct inode *ip = iget(dev, inum);
     if (ip == 0) {
@@ -365,7 +365,7 @@ readi(struct inode *ip, char *dst, uint off, uint n)
     uint len = MIN(n - done, BSIZE - pos % BSIZE);
     uint addr = bmap(ip, pos / BSIZE, 0);
     if (addr == 0) {
-      memset(dst + done, 0, len); // never written: reads as zeros
+      memset(dst + done, 0, len);  // never written: reads as zeros
     } else {
       struct buf *b = bread(ip->dev, addr);
       memmove(dst + done, b->data + pos % BSIZE, len);
@@ -399,7 +399,7 @@ writei(struct inode *ip, const char *src, uint off, uint n)
     uint len = MIN(n - done, BSIZE - pos % BSIZE);
     uint addr = bmap(ip, pos / BSIZE, 1);
     if (addr == 0)
-      break; // disk full
+      break;  // disk full
     struct buf *b = bread(ip->dev, addr);
     memmove(b->data + pos % BSIZE, src + done, len);
     log_write(b);

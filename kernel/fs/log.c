@@ -16,7 +16,7 @@
 // replay"; a nonzero count is written only after all its blocks are.
 struct loghdr {
   uint count;
-  uint home[LOGSIZE]; // home[i] is the destination of log block i
+  uint home[LOGSIZE];  // home[i] is the destination of log block i
 };
 
 _Static_assert(sizeof(struct loghdr) <= BSIZE, "log header must fit a block");
@@ -25,12 +25,12 @@ _Static_assert(sizeof(struct loghdr) <= BSIZE, "log header must fit a block");
 static struct {
   struct spinlock lock;
   uint dev;
-  uint start;        // block of the header; log block i is start + 1 + i
-  uint capacity;     // log blocks available (<= LOGSIZE)
-  int active;        // l: operations between begin_op and end_op
-  int committing;    // l: a commit is in progress; new ops wait
-  struct loghdr hdr; // l: blocks of the open transaction (c during commit)
-  struct buf io;     // c: scratch buffer for log-area writes, not cached
+  uint start;         // block of the header; log block i is start + 1 + i
+  uint capacity;      // log blocks available (<= LOGSIZE)
+  int active;         // l: operations between begin_op and end_op
+  int committing;     // l: a commit is in progress; new ops wait
+  struct loghdr hdr;  // l: blocks of the open transaction (c during commit)
+  struct buf io;      // c: scratch buffer for log-area writes, not cached
 } wal;
 
 // Write a copy of data to disk block blockno through the private buffer, so
@@ -49,7 +49,7 @@ log_write_raw(uint blockno, const uchar *data)
 static void
 log_store_header(void)
 {
-  static uchar block[BSIZE]; // only the committer or boot code gets here
+  static uchar block[BSIZE];  // only the committer or boot code gets here
   memset(block, 0, BSIZE);
   memmove(block, &wal.hdr, sizeof(wal.hdr));
   log_write_raw(wal.start, block);
@@ -119,10 +119,10 @@ log_commit(void)
     log_write_raw(wal.start + 1 + i, b->data);
     brelse(b);
   }
-  log_store_header(); // the commit point
+  log_store_header();  // the commit point
   log_install(0);
   wal.hdr.count = 0;
-  log_store_header(); // the log is empty again
+  log_store_header();  // the log is empty again
 }
 
 // Start an operation. Waits while a commit runs or while the log could not

@@ -10,17 +10,17 @@
 #include "vm/vm.h"
 #include "fs/fsimpl.h"
 
-#define PIPESIZE 2048 // a power of two, so free-running counters wrap cleanly
-#define XFER 512      // bytes moved per lock hold (stack bounce buffer)
+#define PIPESIZE 2048  // a power of two, so free-running counters wrap cleanly
+#define XFER 512       // bytes moved per lock hold (stack bounce buffer)
 
 // Lock key: l = pi->lock held.
 struct pipe {
   struct spinlock lock;
-  uint nread;          // l: total bytes read (free-running)
-  uint nwrite;         // l: total bytes written (free-running)
-  int readopen;        // l: read end still open?
-  int writeopen;       // l: write end still open?
-  char data[PIPESIZE]; // l
+  uint nread;           // l: total bytes read (free-running)
+  uint nwrite;          // l: total bytes written (free-running)
+  int readopen;         // l: read end still open?
+  int writeopen;        // l: write end still open?
+  char data[PIPESIZE];  // l
 };
 
 _Static_assert(sizeof(struct pipe) <= PGSIZE, "a pipe must fit one page");

@@ -165,7 +165,7 @@ unlink_entry(struct inode *dp, struct inode *ip, uint off)
   if (writei(dp, (char *)&de, off, sizeof(de)) != sizeof(de))
     return -1;
   if (ip->type == T_DIR) {
-    dp->nlink--; // ip's ".." no longer names dp
+    dp->nlink--;  // ip's ".." no longer names dp
     iupdate(dp);
   }
   ip->nlink--;
@@ -201,7 +201,7 @@ sys_unlink(void)
     goto fail_dp;
   }
   iunlockput(dp);
-  iunlockput(ip); // frees it now unless it is still open
+  iunlockput(ip);  // frees it now unless it is still open
   end_op();
   return 0;
 
@@ -258,7 +258,7 @@ create(const char *path, short type, short major, short minor)
   return ip;
 
 undo:
-  ip->nlink = 0; // the final iput frees it
+  ip->nlink = 0;  // the final iput frees it
   iupdate(ip);
   iunlockput(ip);
   iunlockput(dp);

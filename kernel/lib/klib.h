@@ -9,10 +9,10 @@ void printf_init(void);
 void panic(const char *msg) __attribute__((noreturn));
 int snprintf(char *buf, int size, const char *fmt, ...);
 
-#define assert(cond)                                                  \
-  do {                                                                \
-    if (!(cond))                                                      \
-      panic_assert(__FILE__, __LINE__, #cond);                        \
+#define assert(cond)                                                                               \
+  do {                                                                                             \
+    if (!(cond))                                                                                   \
+      panic_assert(__FILE__, __LINE__, #cond);                                                     \
   } while (0)
 void panic_assert(const char *file, int line, const char *cond) __attribute__((noreturn));
 

@@ -182,29 +182,19 @@ vformat(struct out *o, const char *fmt, __builtin_va_list ap_in)
       out_number(o, mag, 10, v < 0, &sp);
       break;
     }
-    case 'u':
-      out_number(o, arg_unsigned(&ap, lng), 10, 0, &sp);
-      break;
-    case 'x':
-      out_number(o, arg_unsigned(&ap, lng), 16, 0, &sp);
-      break;
+    case 'u': out_number(o, arg_unsigned(&ap, lng), 10, 0, &sp); break;
+    case 'x': out_number(o, arg_unsigned(&ap, lng), 16, 0, &sp); break;
     case 'p':
       out_char(o, '0');
       out_char(o, 'x');
       sp.width = 16;
       sp.zero = 1;
       sp.left = 0;
-      out_number(o, (uint64)__builtin_va_arg(ap, void *), 16, 0, &sp);
+      out_number(o, (uint64) __builtin_va_arg(ap, void *), 16, 0, &sp);
       break;
-    case 's':
-      out_string(o, __builtin_va_arg(ap, const char *), &sp);
-      break;
-    case 'c':
-      out_char(o, (char)__builtin_va_arg(ap, int));
-      break;
-    case '%':
-      out_char(o, '%');
-      break;
+    case 's': out_string(o, __builtin_va_arg(ap, const char *), &sp); break;
+    case 'c': out_char(o, (char)__builtin_va_arg(ap, int)); break;
+    case '%': out_char(o, '%'); break;
     case '\0':
       // A lone '%' at the end of the format: print it and stop.
       out_char(o, '%');

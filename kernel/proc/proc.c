@@ -433,8 +433,8 @@ proc_kill_report(struct proc *p, const char *what)
 }
 
 static const char *state_names[] = {
-  [UNUSED] = "unused", [USED] = "used", [SLEEPING] = "sleep",
-  [RUNNABLE] = "runble", [RUNNING] = "run", [ZOMBIE] = "zombie",
+    [UNUSED] = "unused",   [USED] = "used",   [SLEEPING] = "sleep",
+    [RUNNABLE] = "runble", [RUNNING] = "run", [ZOMBIE] = "zombie",
 };
 
 // Fill st for pid (0 = caller). Returns 0, or -1 if there is no such process.
@@ -533,7 +533,7 @@ procdump(void)
         vsize += as->region[i].end - as->region[i].start;
       rss = as->pmap.resident;
     }
-    printf("%-4d %-7s %-15s %-11lu %lu\n", p->pid, state_names[p->state], p->name,
-           vsize / 1024, rss);
+    printf("%-4d %-7s %-15s %-11lu %lu\n", p->pid, state_names[p->state], p->name, vsize / 1024,
+           rss);
   }
 }

@@ -82,16 +82,16 @@ struct proc {
   int xstate;            // p: exit status for the parent's wait()
   int pid;               // p
 
-  struct proc *parent;   // w
+  struct proc *parent;  // w
 
-  char *kstack;            // o: bottom of kernel stack (KSTACKSIZE bytes)
+  char *kstack;                 // o: bottom of kernel stack (KSTACKSIZE bytes)
   struct trapframe *trapframe;  // o: user registers (one page)
-  struct context context;  // o: swtch() here to run the process
-  struct aspace *as;       // o: user address space
-  struct file *ofile[NOFILE];  // o: open files
-  struct inode *cwd;       // o: current directory
-  char name[16];           // o: program name, for debugging
-  uint64 faults[FK_NKINDS];  // o: faults served, by kind
+  struct context context;       // o: swtch() here to run the process
+  struct aspace *as;            // o: user address space
+  struct file *ofile[NOFILE];   // o: open files
+  struct inode *cwd;            // o: current directory
+  char name[16];                // o: program name, for debugging
+  uint64 faults[FK_NKINDS];     // o: faults served, by kind
 };
 
 // proc.c
@@ -114,9 +114,9 @@ int killed(struct proc *p);
 void procdump(void);
 void userinit(void);
 void proc_kill_report(struct proc *p, const char *what);  // one console line, then kill
-int proc_stat(int pid, struct procstat *st);    // pid 0 = caller; 0 / -1
-struct aspace *proc_aspace(int pid);            // referenced aspace of pid, or 0
-int proc_pids(int *pids, int max);              // live pids; returns count
+int proc_stat(int pid, struct procstat *st);              // pid 0 = caller; 0 / -1
+struct aspace *proc_aspace(int pid);                      // referenced aspace of pid, or 0
+int proc_pids(int *pids, int max);                        // live pids; returns count
 int proc_count(void);
 
 // exec.c
@@ -133,8 +133,8 @@ extern struct spinlock tickslock;
 void syscall(void);
 void argint(int n, int *ip);
 void argaddr(int n, uint64 *ip);
-int argstr(int n, char *buf, int max);        // length, or -1
-int fetchaddr(uint64 addr, uint64 *ip);       // 0 or -1
+int argstr(int n, char *buf, int max);          // length, or -1
+int fetchaddr(uint64 addr, uint64 *ip);         // 0 or -1
 int fetchstr(uint64 addr, char *buf, int max);  // length, or -1
 
 #endif

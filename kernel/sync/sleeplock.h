@@ -8,13 +8,13 @@ struct sleeplock {
   uint locked;         // is the lock held?
   struct spinlock lk;  // protects this sleep lock
   const char *name;
-  int pid;             // process holding lock
-  int waiters;         // processes sleeping for it
+  int pid;      // process holding lock
+  int waiters;  // processes sleeping for it
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name);
 void acquiresleep(struct sleeplock *lk);  // may sleep
 void releasesleep(struct sleeplock *lk);
-int holdingsleep(struct sleeplock *lk);   // held by the current process?
+int holdingsleep(struct sleeplock *lk);  // held by the current process?
 
 #endif

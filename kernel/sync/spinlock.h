@@ -15,9 +15,9 @@ struct spinlock {
 void initlock(struct spinlock *lk, const char *name);
 void acquire(struct spinlock *lk);  // spins; disables interrupts
 void release(struct spinlock *lk);
-int holding(struct spinlock *lk);   // held by this hart?
-void push_off(void);                // nestable interrupt disable
+int holding(struct spinlock *lk);  // held by this hart?
+void push_off(void);               // nestable interrupt disable
 void pop_off(void);
-int spinlocks_held(void);           // number of spinlocks this hart holds
+int spinlocks_held(void);  // number of spinlocks this hart holds
 
 #endif

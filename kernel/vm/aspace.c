@@ -281,8 +281,7 @@ aspace_clone(struct aspace *as, int copy)
     if (copy)
       err = copy_region(n, as, r);
     else
-      err = pmap_share(&n->pmap, &as->pmap, r->start, r->end, r->prot & PROT_WRITE,
-                       share_frame);
+      err = pmap_share(&n->pmap, &as->pmap, r->start, r->end, r->prot & PROT_WRITE, share_frame);
   }
   releasesleep(&as->lock);
   if (err) {

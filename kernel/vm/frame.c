@@ -24,14 +24,14 @@ struct frame {
 
 // Lock key: a = atomic.
 static struct {
-  uint64 head;             // a: tag | top frame number + 1 (0: empty)
-  uint64 nfree;            // a
-  uint64 total;            // allocatable frames (the zero page excluded)
-  uint64 ndesc;            // frames with a descriptor
-  uint64 shared;           // a: sum over data frames of (refs - 1)
-  paddr_t base;            // first managed frame
-  struct frame *desc;      // descriptor of frame i = (pa - base) / PGSIZE
-  paddr_t zero;            // the zero page
+  uint64 head;         // a: tag | top frame number + 1 (0: empty)
+  uint64 nfree;        // a
+  uint64 total;        // allocatable frames (the zero page excluded)
+  uint64 ndesc;        // frames with a descriptor
+  uint64 shared;       // a: sum over data frames of (refs - 1)
+  paddr_t base;        // first managed frame
+  struct frame *desc;  // descriptor of frame i = (pa - base) / PGSIZE
+  paddr_t zero;        // the zero page
 } fr;
 
 static struct frame *
@@ -50,8 +50,8 @@ free_push(paddr_t pa)
   do {
     *link = HEAD_FRAME(old);
     new = MAKE_HEAD(HEAD_TAG(old) + 1, frame1);
-  } while (!__atomic_compare_exchange_n(&fr.head, &old, new, 0, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE));
+  } while (
+      !__atomic_compare_exchange_n(&fr.head, &old, new, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
   __atomic_fetch_add(&fr.nfree, 1, __ATOMIC_RELAXED);
 }
 
@@ -67,8 +67,8 @@ free_pop(void)
       return 0;
     pa = fr.base + (uint64)(HEAD_FRAME(old) - 1) * PGSIZE;
     new = MAKE_HEAD(HEAD_TAG(old) + 1, *(volatile uint32 *)P2V(pa));
-  } while (!__atomic_compare_exchange_n(&fr.head, &old, new, 0, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE));
+  } while (
+      !__atomic_compare_exchange_n(&fr.head, &old, new, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
   __atomic_fetch_sub(&fr.nfree, 1, __ATOMIC_RELAXED);
   return pa;
 }

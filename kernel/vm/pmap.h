@@ -6,7 +6,7 @@
 #include "types.h"
 
 struct pmap {
-  uint64 *root;    // root page-table page (kernel address)
+  uint64 *root;     // root page-table page (kernel address)
   uint64 ptpages;   // page-table pages held, root included
   uint64 resident;  // user pages mapped (zero page included)
 };
@@ -14,7 +14,7 @@ struct pmap {
 // Flags for pmap_enter/pmap_query besides PROT_* bits.
 #define PMAP_COW 0x100  // read-only now; a write must copy (software PTE bit)
 
-int pmap_init(struct pmap *pm);     // root with the kernel half; 0 / -1
+int pmap_init(struct pmap *pm);  // root with the kernel half; 0 / -1
 void pmap_destroy(struct pmap *pm, void (*release)(uint64 pa));  // releases leaves, frees tables
 // Map one page: prot is PROT_* | PMAP_COW. Replaces an existing mapping
 // (without releasing its frame). 0, or -1 if a table page cannot be had.

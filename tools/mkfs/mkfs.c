@@ -16,15 +16,15 @@
 #include "param.h"
 #undef stat
 
-#define NINODES 1024 // on-disk inodes (inode 0 is never used)
+#define NINODES 1024  // on-disk inodes (inode 0 is never used)
 
 _Static_assert(sizeof(struct dinode) == 64, "dinode layout");
 _Static_assert(sizeof(struct dirent) == 16, "dirent layout");
 _Static_assert(BSIZE % sizeof(struct dinode) == 0, "inodes per block");
 
-static uchar *image; // the whole image, FSSIZE blocks
+static uchar *image;  // the whole image, FSSIZE blocks
 static struct superblock sb;
-static uint next_block; // first free data block
+static uint next_block;  // first free data block
 static uint next_inum = ROOTINO;
 
 static void
@@ -162,7 +162,7 @@ dir_add(uint dir, const char *name, uint inum)
   memset(de, 0, sizeof(de));
   put16(de, inum);
   size_t len = strlen(name);
-  memcpy(de + 2, name, len < DIRSIZ ? len : DIRSIZ); // NUL-padded, not terminated
+  memcpy(de + 2, name, len < DIRSIZ ? len : DIRSIZ);  // NUL-padded, not terminated
   inode_append(dir, de, sizeof(de));
 }
 
@@ -226,7 +226,7 @@ main(int argc, char *argv[])
   if (image == 0)
     die("out of memory");
 
-  uint nlog = LOGSIZE + 1; // header block + LOGSIZE blocks
+  uint nlog = LOGSIZE + 1;  // header block + LOGSIZE blocks
   uint ninodeblocks = NINODES / IPB + 1;
   uint nbitmap = FSSIZE / BPB + 1;
   uint nmeta = 2 + nlog + ninodeblocks + nbitmap;
@@ -241,7 +241,7 @@ main(int argc, char *argv[])
   sb.bmapstart = 2 + nlog + ninodeblocks;
   next_block = nmeta;
 
-  uint *fields = &sb.magic; // superblock: eight uints in declaration order
+  uint *fields = &sb.magic;  // superblock: eight uints in declaration order
   for (int i = 0; i < 8; i++)
     put32(block(1) + 4 * i, fields[i]);
 

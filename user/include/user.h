@@ -38,15 +38,15 @@ int uptime(void);
 // system calls (Lazuli additions)
 int poweroff(int status) __attribute__((noreturn));
 int vmstat(struct vmstat *);
-int procstat(int pid, struct procstat *);  // pid 0: the caller
+int procstat(int pid, struct procstat *);                // pid 0: the caller
 int procregions(int pid, struct regioninfo *, int max);  // returns count
-int getpids(int *pids, int max);           // returns count
-int vmctl(int op, int value);              // VMCTL_*; returns old value
-uint64 nanotime(void);                     // ns since boot (system call)
+int getpids(int *pids, int max);                         // returns count
+int vmctl(int op, int value);                            // VMCTL_*; returns old value
+uint64 nanotime(void);                                   // ns since boot (system call)
 
 // user library: memory
-char *sbrklazy(int);    // grow/shrink the heap lazily (the default policy)
-char *sbrkeager(int);   // grow the heap with frames allocated at once
+char *sbrklazy(int);   // grow/shrink the heap lazily (the default policy)
+char *sbrkeager(int);  // grow the heap with frames allocated at once
 void *malloc(uint);
 void free(void *);
 
@@ -67,7 +67,7 @@ int memcmp(const void *, const void *, uint);
 void *memcpy(void *, const void *, uint);
 
 // user library: Lazuli additions
-uint64 nsec(void);      // ns since boot, read from the time CSR (no trap)
+uint64 nsec(void);  // ns since boot, read from the time CSR (no trap)
 int snprintf(char *, int, const char *, ...);
 
 #endif

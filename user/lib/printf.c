@@ -50,8 +50,7 @@ sink_pad(struct sink *s, char c, int n)
 
 // Emit str (len bytes) in a field of the given width.
 static void
-put_field(struct sink *s, const char *str, int len, int width, int left,
-          char pad)
+put_field(struct sink *s, const char *str, int len, int width, int left, char pad)
 {
   int i;
 
@@ -150,9 +149,7 @@ vformat(struct sink *s, const char *fmt, va_list ap)
       tmp[0] = (char)va_arg(ap, int);
       put_field(s, tmp, 1, width, left, ' ');
       break;
-    case '%':
-      sink_putc(s, '%');
-      break;
+    case '%': sink_putc(s, '%'); break;
     case 0:
       // A lone '%' at the end of the format: print it and stop.
       sink_putc(s, '%');

@@ -389,8 +389,7 @@ bench_lazy_eager(void)
   sys = null_syscall_ns(100000);
   record("syscall_null", sys, "ns");
   zero = zero4k_ns(2000);
-  record_ratio("ratio_fault_over_syscall_zero", fault,
-               sys == NA || zero == NA ? NA : sys + zero);
+  record_ratio("ratio_fault_over_syscall_zero", fault, sys == NA || zero == NA ? NA : sys + zero);
 }
 
 // ---- trap cost with and without a satp switch per trap -----------------
@@ -577,12 +576,9 @@ bench_fork(void)
     sbrk(-(int)have);
   policy_set(VMCTL_SBRK_EAGER, old);
 
-  record_ratio("ratio_fork_cow_64M_over_0M", lookup("fork_cow_64M"),
-               lookup("fork_cow_0M"));
-  record_ratio("ratio_fork_copy_over_cow_64M", lookup("fork_copy_64M"),
-               lookup("fork_cow_64M"));
-  record_ratio("ratio_fork_copy_over_cow_32M", lookup("fork_copy_32M"),
-               lookup("fork_cow_32M"));
+  record_ratio("ratio_fork_cow_64M_over_0M", lookup("fork_cow_64M"), lookup("fork_cow_0M"));
+  record_ratio("ratio_fork_copy_over_cow_64M", lookup("fork_copy_64M"), lookup("fork_cow_64M"));
+  record_ratio("ratio_fork_copy_over_cow_32M", lookup("fork_copy_32M"), lookup("fork_cow_32M"));
 }
 
 // ---- human summary -----------------------------------------------------
@@ -595,8 +591,7 @@ show(const char *key, const char *what)
 
   for (i = 0; i < nresults; i++) {
     if (strcmp(results[i].key, key) == 0) {
-      format_value(buf, sizeof(buf), results[i].value,
-                   is_ratio(results[i].unit));
+      format_value(buf, sizeof(buf), results[i].value, is_ratio(results[i].unit));
       printf("  %-44s %12s %s\n", what, buf, results[i].unit);
       return;
     }
@@ -606,8 +601,7 @@ show(const char *key, const char *what)
 
 // One row of a two-column table: the keys are pre_A_suf and pre_B_suf.
 static void
-show_pair(const char *label, const char *ka, const char *kb, const char *fa,
-          const char *fb)
+show_pair(const char *label, const char *ka, const char *kb, const char *fa, const char *fb)
 {
   char a[32], b[32], c[32], d[32];
 
@@ -627,8 +621,7 @@ summary(void)
   int i;
 
   printf("\n== sbrk: time of the call (ns) and frames taken ==\n");
-  printf("  %-6s %14s %14s %10s %10s\n", "size", "lazy ns", "eager ns",
-         "lazy fr", "eager fr");
+  printf("  %-6s %14s %14s %10s %10s\n", "size", "lazy ns", "eager ns", "lazy fr", "eager fr");
   for (i = 0; i < 4; i++) {
     snprintf(k[0], 40, "sbrk_lazy_%s", sbrk_sizes[i]);
     snprintf(k[1], 40, "sbrk_eager_%s", sbrk_sizes[i]);
@@ -661,8 +654,7 @@ summary(void)
   show("speedup_fault_satp", "speed-up of not switching");
 
   printf("\n== fork+exit+wait by touched heap size ==\n");
-  printf("  %-6s %14s %14s %10s %10s\n", "heap", "cow ns", "copy ns",
-         "cow fr", "copy fr");
+  printf("  %-6s %14s %14s %10s %10s\n", "heap", "cow ns", "copy ns", "cow fr", "copy fr");
   for (i = 0; i < 5; i++) {
     snprintf(k[0], 40, "fork_cow_%s", fork_sizes[i]);
     snprintf(k[1], 40, "fork_copy_%s", fork_sizes[i]);

@@ -17,10 +17,10 @@ main(void)
   }
   used = vs.frames_total - vs.frames_free;
   printf("%-8s %10s %10s %10s %10s\n", "", "total", "used", "free", "shared");
-  printf("%-8s %10lu %10lu %10lu %10lu\n", "frames:", vs.frames_total, used,
-         vs.frames_free, vs.frames_shared);
-  printf("%-8s %10lu %10lu %10lu %10lu\n", "KiB:", vs.frames_total * kib,
-         used * kib, vs.frames_free * kib, vs.frames_shared * kib);
+  printf("%-8s %10lu %10lu %10lu %10lu\n", "frames:", vs.frames_total, used, vs.frames_free,
+         vs.frames_shared);
+  printf("%-8s %10lu %10lu %10lu %10lu\n", "KiB:", vs.frames_total * kib, used * kib,
+         vs.frames_free * kib, vs.frames_shared * kib);
   printf("zero-page-maps: %lu\n", vs.zero_page_maps);
   printf("pt-pages: %lu\n", vs.pt_pages);
   return 0;

@@ -25,8 +25,7 @@ main(int argc, char *argv[])
     return 1;
   }
   if (stat(argv[2], &st) == 0 && st.type == T_DIR) {
-    if (snprintf(dst, sizeof(dst), "%s/%s", argv[2], base_name(argv[1])) >=
-        (int)sizeof(dst)) {
+    if (snprintf(dst, sizeof(dst), "%s/%s", argv[2], base_name(argv[1])) >= (int)sizeof(dst)) {
       fprintf(2, "mv: path too long\n");
       return 1;
     }

@@ -40,8 +40,8 @@ main(int argc, char *argv[])
     perms[1] = (r[i].prot & PROT_WRITE) ? 'w' : '-';
     perms[2] = (r[i].prot & PROT_EXEC) ? 'x' : '-';
     perms[3] = 0;
-    printf("%016lx-%016lx %s %s %lu\n", r[i].start, r[i].end, perms,
-           kind_name(r[i].kind), r[i].resident);
+    printf("%016lx-%016lx %s %s %lu\n", r[i].start, r[i].end, perms, kind_name(r[i].kind),
+           r[i].resident);
     vsize += r[i].end - r[i].start;
     resident += r[i].resident;
   }

@@ -12,7 +12,7 @@ enum node_kind { N_EXEC, N_PIPE, N_LIST, N_BACK, N_SUB };
 enum redir_kind { R_IN, R_OUT, R_APPEND };
 
 struct redir {
-  int kind;    // enum redir_kind
+  int kind;  // enum redir_kind
   char *path;
 };
 
@@ -31,8 +31,8 @@ struct node {
 // Everything parsed from one line lives in this arena, reset per line.
 static char arena[ARENA_SIZE];
 static int arena_used;
-static int laststatus;    // exit status of the last command
-static int interactive;   // reading the console: prompt, keep going
+static int laststatus;   // exit status of the last command
+static int interactive;  // reading the console: prompt, keep going
 
 static void *
 arena_alloc(int n)
@@ -52,13 +52,12 @@ arena_alloc(int n)
 // Tokenizer: words (with '...' "..." quoting and \ escapes) and the
 // operators | ; & ( ) < > >>. '#' at the start of a word ends the line.
 
-enum tok { T_END, T_WORD, T_PIPE, T_SEMI, T_AMP, T_LPAREN, T_RPAREN,
-           T_LT, T_GT, T_GTGT, T_ERR };
+enum tok { T_END, T_WORD, T_PIPE, T_SEMI, T_AMP, T_LPAREN, T_RPAREN, T_LT, T_GT, T_GTGT, T_ERR };
 
 struct lexer {
   const char *p;
-  int tok;       // current token
-  char *word;    // its text when T_WORD
+  int tok;     // current token
+  char *word;  // its text when T_WORD
 };
 
 static int
@@ -70,8 +69,7 @@ is_space(char c)
 static int
 is_special(char c)
 {
-  return c == '|' || c == ';' || c == '&' || c == '(' || c == ')' ||
-         c == '<' || c == '>';
+  return c == '|' || c == ';' || c == '&' || c == '(' || c == ')' || c == '<' || c == '>';
 }
 
 // Scan one word starting at lx->p into the arena. Returns 0 on an
@@ -248,8 +246,7 @@ parse_pipeline(struct lexer *lx)
 static int
 starts_pipeline(int tok)
 {
-  return tok == T_WORD || tok == T_LPAREN || tok == T_LT || tok == T_GT ||
-         tok == T_GTGT;
+  return tok == T_WORD || tok == T_LPAREN || tok == T_LT || tok == T_GT || tok == T_GTGT;
 }
 
 static struct node *
@@ -518,11 +515,8 @@ run(struct node *n)
       run_in_child(n);
     }
     return wait_for(pid);
-  case N_PIPE:
-    return run_pipe(n);
-  case N_LIST:
-    laststatus = run(n->left);
-    return n->right ? run(n->right) : laststatus;
+  case N_PIPE: return run_pipe(n);
+  case N_LIST: laststatus = run(n->left); return n->right ? run(n->right) : laststatus;
   case N_BACK:
     pid = fork_or_warn();
     if (pid < 0)

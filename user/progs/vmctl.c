@@ -12,9 +12,9 @@ struct sw {
 };
 
 static const struct sw sws[] = {
-  {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},
-  {"fork", VMCTL_FORK_COPY, "cow", "copy"},
-  {"trap", VMCTL_TRAP_SATP, "fast", "satp"},
+    {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},
+    {"fork", VMCTL_FORK_COPY, "cow", "copy"},
+    {"trap", VMCTL_TRAP_SATP, "fast", "satp"},
 };
 #define NSW (sizeof(sws) / sizeof(sws[0]))
 

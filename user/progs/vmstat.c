@@ -8,9 +8,8 @@
 static void
 header(void)
 {
-  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s\n", "free", "nproc",
-         "zfill", "zpage", "cowcopy", "cowreuse", "file", "total", "segv",
-         "oom");
+  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s\n", "free", "nproc", "zfill", "zpage", "cowcopy",
+         "cowreuse", "file", "total", "segv", "oom");
 }
 
 // Print cur minus prev (prev zeroed for the since-boot line).
@@ -24,11 +23,9 @@ line(struct vmstat *cur, struct vmstat *prev)
     f[i] = cur->faults[i] - prev->faults[i];
     total += f[i];
   }
-  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu\n",
-         cur->frames_free, cur->nproc, f[FK_ZERO_FILL], f[FK_ZERO_PAGE],
-         f[FK_COW_COPY], f[FK_COW_REUSE], f[FK_FILE], total,
-         cur->kills[KR_SEGV] - prev->kills[KR_SEGV],
-         cur->kills[KR_OOM] - prev->kills[KR_OOM]);
+  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu\n", cur->frames_free, cur->nproc,
+         f[FK_ZERO_FILL], f[FK_ZERO_PAGE], f[FK_COW_COPY], f[FK_COW_REUSE], f[FK_FILE], total,
+         cur->kills[KR_SEGV] - prev->kills[KR_SEGV], cur->kills[KR_OOM] - prev->kills[KR_OOM]);
 }
 
 int

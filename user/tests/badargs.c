@@ -12,15 +12,15 @@ bad_addresses(uint64 *bad)
 {
   uint64 brk = PGROUNDUP((uint64)sbrk(0));
 
-  bad[0] = 0xffffffc080000000UL;         // the kernel
-  bad[1] = MAXVA;                        // first non-user address
-  bad[2] = 0xfffffffffffff000UL;         // top of the address space
-  bad[3] = 0;                            // nothing mapped at 0
-  bad[4] = brk + 16 * PGSIZE;            // past the break
-  bad[5] = brk + (1UL << 34);            // hole between heap and stack
+  bad[0] = 0xffffffc080000000UL;            // the kernel
+  bad[1] = MAXVA;                           // first non-user address
+  bad[2] = 0xfffffffffffff000UL;            // top of the address space
+  bad[3] = 0;                               // nothing mapped at 0
+  bad[4] = brk + 16 * PGSIZE;               // past the break
+  bad[5] = brk + (1UL << 34);               // hole between heap and stack
   bad[6] = USTACKTOP - USTACKMAX - PGSIZE;  // stack guard page
-  bad[7] = USTACKTOP;                    // above the stack
-  bad[8] = MAXVA + (1UL << 38);          // far beyond MAXVA, still < kernel
+  bad[7] = USTACKTOP;                       // above the stack
+  bad[8] = MAXVA + (1UL << 38);             // far beyond MAXVA, still < kernel
 }
 
 static int
@@ -47,8 +47,7 @@ TEST(badargs_read_write)
   CHECK(out >= 0, "create t_badout");
   for (int i = 0; i < NBAD; i++) {
     CHECK(write(out, (void *)bad[i], 10) == -1, "write from %p", (void *)bad[i]);
-    CHECK(write(1, (void *)bad[i], 10) == -1, "console write from %p",
-          (void *)bad[i]);
+    CHECK(write(1, (void *)bad[i], 10) == -1, "console write from %p", (void *)bad[i]);
     CHECK(read(fd, (void *)bad[i], 10) == -1, "read into %p", (void *)bad[i]);
   }
   CHECK(fstat(out, &st) == 0 && st.size == 0, "file got %d bytes", (int)st.size);
@@ -73,10 +72,8 @@ TEST(badargs_straddle_break)
   out = open("t_straddle_out", O_CREATE | O_RDWR);
   CHECK(out >= 0, "create");
   CHECK(write(out, brk - 10, 20) == -1, "write straddling the break");
-  CHECK(write(out, brk - 2 * PGSIZE, 3 * PGSIZE) == -1,
-        "multi-page write straddling the break");
-  CHECK(fstat(out, &st) == 0 && st.size == 0, "partial write of %d bytes",
-        (int)st.size);
+  CHECK(write(out, brk - 2 * PGSIZE, 3 * PGSIZE) == -1, "multi-page write straddling the break");
+  CHECK(fstat(out, &st) == 0 && st.size == 0, "partial write of %d bytes", (int)st.size);
   CHECK(read(fd, brk - 10, 20) == -1, "read straddling the break");
   CHECK(write(out, brk - 10, 10) == 10, "write ending exactly at the break");
   CHECK(pipe(fds) == 0, "pipe");
@@ -174,8 +171,7 @@ TEST(badargs_fd_structs)
     lowest = dup(0);
     CHECK(lowest >= 0, "dup");
     close(lowest);
-    CHECK(lowest == first, "pipe(%p) leaked descriptors (next fd %d)", b,
-          lowest);
+    CHECK(lowest == first, "pipe(%p) leaked descriptors (next fd %d)", b, lowest);
     CHECK(vmstat(b) == -1, "vmstat into %p", b);
     CHECK(procstat(0, b) == -1, "procstat into %p", b);
     CHECK(procregions(0, b, 8) == -1, "procregions into %p", b);

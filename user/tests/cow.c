@@ -42,16 +42,14 @@ TEST(cow_fork_shares_frames)
   if (pid == 0) {
     xvmstat(&v1);
     CHECK(v0.frames_free - v1.frames_free < (uint64)n / 4,
-          "fork took %d frames for %d shared pages",
-          (int)(v0.frames_free - v1.frames_free), n);
-    CHECK(v1.frames_shared - v0.frames_shared >= (uint64)n,
-          "frames_shared grew by %d only", (int)(v1.frames_shared - v0.frames_shared));
+          "fork took %d frames for %d shared pages", (int)(v0.frames_free - v1.frames_free), n);
+    CHECK(v1.frames_shared - v0.frames_shared >= (uint64)n, "frames_shared grew by %d only",
+          (int)(v1.frames_shared - v0.frames_shared));
     xprocstat(&p0);
     pages_fill(p, n, 2);
     xprocstat(&p1);
     CHECK(p1.faults[FK_COW_COPY] - p0.faults[FK_COW_COPY] >= (uint64)n,
-          "child writes: %d COW copies",
-          (int)(p1.faults[FK_COW_COPY] - p0.faults[FK_COW_COPY]));
+          "child writes: %d COW copies", (int)(p1.faults[FK_COW_COPY] - p0.faults[FK_COW_COPY]));
     CHECK(pages_check(p, n, 2) == 0, "child data");
     exit(0);
   }
@@ -65,8 +63,7 @@ TEST(cow_fork_shares_frames)
   CHECK(p1.faults[FK_COW_REUSE] - p0.faults[FK_COW_REUSE] >= (uint64)n,
         "parent writes after child exit: %d COW reuses",
         (int)(p1.faults[FK_COW_REUSE] - p0.faults[FK_COW_REUSE]));
-  CHECK(p1.faults[FK_COW_COPY] == p0.faults[FK_COW_COPY],
-        "parent copied frames it owned alone");
+  CHECK(p1.faults[FK_COW_COPY] == p0.faults[FK_COW_COPY], "parent copied frames it owned alone");
   CHECK(v1.frames_free == v0.frames_free, "sole-owner writes took frames");
   CHECK(pages_check(p, n, 3) == 0, "parent data");
 }
@@ -85,8 +82,8 @@ TEST(cow_fork_copy_policy)
     struct vmstat v1;
     struct procstat p0, p1;
     xvmstat(&v1);
-    CHECK(v0.frames_free - v1.frames_free >= (uint64)n,
-          "copying fork took only %d frames", (int)(v0.frames_free - v1.frames_free));
+    CHECK(v0.frames_free - v1.frames_free >= (uint64)n, "copying fork took only %d frames",
+          (int)(v0.frames_free - v1.frames_free));
     xprocstat(&p0);
     pages_fill(p, n, 5);
     xprocstat(&p1);
@@ -206,8 +203,8 @@ TEST(cow_many_writers)
   close(go[1]);
   CHECK(pages_check(p, n, 30) == 0, "parent saw a child's writes");
   xvmstat(&v1);
-  CHECK(v1.frames_shared <= v0.frames_shared, "frames still shared: %d > %d",
-        (int)v1.frames_shared, (int)v0.frames_shared);
+  CHECK(v1.frames_shared <= v0.frames_shared, "frames still shared: %d > %d", (int)v1.frames_shared,
+        (int)v0.frames_shared);
 }
 
 // read() into a page shared with a child copies it for the reader only.

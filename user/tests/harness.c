@@ -316,8 +316,7 @@ main(int argc, char **argv)
     printf("PASS suite_frames_restored\n");
     passed++;
   } else {
-    printf("FAIL suite_frames_restored: %d frames lost over the suite\n",
-           (int)lost);
+    printf("FAIL suite_frames_restored: %d frames lost over the suite\n", (int)lost);
     failed++;
   }
 

@@ -17,11 +17,10 @@ struct utest {
   int line;
 };
 
-#define TEST(nm)                                                      \
-  static void nm(void);                                               \
-  static const struct utest utest_desc_##nm                           \
-      __attribute__((used, section("utests"), aligned(8))) = {           \
-          #nm, nm, __FILE__, __LINE__};                                 \
+#define TEST(nm)                                                                                   \
+  static void nm(void);                                                                            \
+  static const struct utest utest_desc_##nm                                                        \
+      __attribute__((used, section("utests"), aligned(8))) = {#nm, nm, __FILE__, __LINE__};        \
   static void nm(void)
 
 // Fail the running test: print why and exit 1. In the test's own process
@@ -30,13 +29,13 @@ struct utest {
 void test_fail(int line, const char *why) __attribute__((noreturn));
 
 // Fail unless cond holds; the message is printf-formatted.
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (!(cond)) {                                        \
-      char why_[200];                                     \
-      snprintf(why_, sizeof(why_), __VA_ARGS__);          \
-      test_fail(__LINE__, why_);                          \
-    }                                                     \
+#define CHECK(cond, ...)                                                                           \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      char why_[200];                                                                              \
+      snprintf(why_, sizeof(why_), __VA_ARGS__);                                                   \
+      test_fail(__LINE__, why_);                                                                   \
+    }                                                                                              \
   } while (0)
 
 #define FAILF(...) CHECK(0, __VA_ARGS__)

@@ -10,8 +10,7 @@ TEST(lazy_grow_takes_no_frames)
   char *p = sbrk(4000 * PGSIZE);
 
   CHECK(p != (char *)-1, "sbrk");
-  CHECK(frames_free() == f0, "lazy sbrk of 4000 pages took %d frames",
-        (int)(f0 - frames_free()));
+  CHECK(frames_free() == f0, "lazy sbrk of 4000 pages took %d frames", (int)(f0 - frames_free()));
 }
 
 // Touch k pages of a huge region, each in its own 2 MiB span: the frames
@@ -35,16 +34,15 @@ TEST(lazy_touch_costs_k_plus_pt)
   CHECK(p1.resident - p0.resident == (uint64)k, "resident grew by %d, want %d",
         (int)(p1.resident - p0.resident), k);
   CHECK(p1.faults[FK_ZERO_FILL] - p0.faults[FK_ZERO_FILL] == (uint64)k,
-        "%d zero-fill faults, want %d",
-        (int)(p1.faults[FK_ZERO_FILL] - p0.faults[FK_ZERO_FILL]), k);
+        "%d zero-fill faults, want %d", (int)(p1.faults[FK_ZERO_FILL] - p0.faults[FK_ZERO_FILL]),
+        k);
   CHECK(p1.pt_pages - p0.pt_pages >= (uint64)k,
         "only %d new page-table pages for %d separate 2 MiB spans",
         (int)(p1.pt_pages - p0.pt_pages), k);
   CHECK(v1.pt_pages - v0.pt_pages == p1.pt_pages - p0.pt_pages,
         "vmstat and procstat disagree on page-table pages");
   CHECK(v0.frames_free - v1.frames_free == k + (p1.pt_pages - p0.pt_pages),
-        "took %d frames, want %d data + %d page-table",
-        (int)(v0.frames_free - v1.frames_free), k,
+        "took %d frames, want %d data + %d page-table", (int)(v0.frames_free - v1.frames_free), k,
         (int)(p1.pt_pages - p0.pt_pages));
 }
 
@@ -69,10 +67,10 @@ TEST(lazy_read_maps_zero_page)
   xprocstat(&p1);
   CHECK(sum == 0, "untouched heap not zero");
   CHECK(p1.faults[FK_ZERO_PAGE] - p0.faults[FK_ZERO_PAGE] == (uint64)npages,
-        "%d zero-page faults, want %d",
-        (int)(p1.faults[FK_ZERO_PAGE] - p0.faults[FK_ZERO_PAGE]), npages);
-  CHECK(v1.zero_page_maps - v0.zero_page_maps == (uint64)npages,
-        "zero_page_maps grew by %d", (int)(v1.zero_page_maps - v0.zero_page_maps));
+        "%d zero-page faults, want %d", (int)(p1.faults[FK_ZERO_PAGE] - p0.faults[FK_ZERO_PAGE]),
+        npages);
+  CHECK(v1.zero_page_maps - v0.zero_page_maps == (uint64)npages, "zero_page_maps grew by %d",
+        (int)(v1.zero_page_maps - v0.zero_page_maps));
   CHECK(v0.frames_free - v1.frames_free == p1.pt_pages - p0.pt_pages,
         "reading took %d frames, only %d page-table pages expected",
         (int)(v0.frames_free - v1.frames_free), (int)(p1.pt_pages - p0.pt_pages));
@@ -84,8 +82,7 @@ TEST(lazy_read_maps_zero_page)
         "write to a zero-page mapping: %d zero-fill faults",
         (int)(p1.faults[FK_ZERO_FILL] - p0.faults[FK_ZERO_FILL]));
   CHECK(p[7 * PGSIZE + 3] == 'w', "write lost");
-  CHECK(p[8 * PGSIZE + 3] == 0 && p[6 * PGSIZE + 3] == 0,
-        "write leaked into the zero page");
+  CHECK(p[8 * PGSIZE + 3] == 0 && p[6 * PGSIZE + 3] == 0, "write leaked into the zero page");
   for (int i = 0; i < PGSIZE; i++)
     CHECK(i == 3 || p[7 * PGSIZE + i] == 0, "fresh frame byte %d not zero", i);
 }
@@ -189,8 +186,7 @@ TEST(lazy_sbrkeager_allocates_now)
 
   f1 = frames_free();
   CHECK(p != (char *)-1, "sbrkeager");
-  CHECK(f0 - f1 >= (uint64)n, "sbrkeager of %d pages took %d frames", n,
-        (int)(f0 - f1));
+  CHECK(f0 - f1 >= (uint64)n, "sbrkeager of %d pages took %d frames", n, (int)(f0 - f1));
   p = (char *)PGROUNDUP((uint64)p);
   xprocstat(&p0);
   for (int i = 0; i < n - 1; i++)
@@ -215,8 +211,7 @@ TEST(lazy_vmctl_eager_policy)
   p = sbrk(n * PGSIZE);
   f1 = frames_free();
   CHECK(p != (char *)-1, "sbrk");
-  CHECK(f0 - f1 >= (uint64)n, "eager sbrk of %d pages took %d frames", n,
-        (int)(f0 - f1));
+  CHECK(f0 - f1 >= (uint64)n, "eager sbrk of %d pages took %d frames", n, (int)(f0 - f1));
   f0 = frames_free();
   CHECK(sbrklazy(n * PGSIZE) != (char *)-1, "sbrklazy");
   CHECK(frames_free() == f0, "sbrklazy allocated under the eager policy");
@@ -249,15 +244,13 @@ TEST(lazy_region_layout)
     if (r[i].kind == RK_TEXT) {
       text++;
       CHECK(r[i].prot == (PROT_READ | PROT_EXEC), "text prot %d", r[i].prot);
-      CHECK(r[i].start <= (uint64)&lazy_region_layout &&
-                (uint64)&lazy_region_layout < r[i].end,
+      CHECK(r[i].start <= (uint64)&lazy_region_layout && (uint64)&lazy_region_layout < r[i].end,
             "code not inside the text region");
     } else if (r[i].kind == RK_HEAP) {
       heap++;
       CHECK(r[i].prot == (PROT_READ | PROT_WRITE), "heap prot %d", r[i].prot);
       CHECK(r[i].end == (uint64)brk || r[i].end == PGROUNDUP((uint64)brk),
-            "heap ends at %p, brk %p",
-            (void *)r[i].end, brk);
+            "heap ends at %p, brk %p", (void *)r[i].end, brk);
     } else if (r[i].kind == RK_STACK) {
       stack++;
       CHECK(r[i].prot == (PROT_READ | PROT_WRITE), "stack prot %d", r[i].prot);
@@ -265,8 +258,8 @@ TEST(lazy_region_layout)
       CHECK(r[i].start >= USTACKTOP - USTACKMAX, "stack too big");
     }
   }
-  CHECK(text == 1 && heap == 1 && stack == 1, "text %d heap %d stack %d regions",
-        text, heap, stack);
+  CHECK(text == 1 && heap == 1 && stack == 1, "text %d heap %d stack %d regions", text, heap,
+        stack);
   CHECK(procregions(-5, r, 16) == -1, "procregions of a bad pid");
 }
 
@@ -391,8 +384,7 @@ recurse(int depth, int limit)
   frame[999] = depth;
   if (depth >= limit)
     return 0;
-  return recurse(depth + 1, limit) + (frame[0] != (char)depth) +
-         (frame[999] != (char)depth);
+  return recurse(depth + 1, limit) + (frame[0] != (char)depth) + (frame[999] != (char)depth);
 }
 
 TEST(stack_grows_lazily)

@@ -120,8 +120,7 @@ TEST(sbrk_grow_into_stack_refused)
     CHECK(++steps < 300, "heap grew past 300 GiB");
   top = sbrk(0);
   CHECK((uint64)top <= stacklo - PGSIZE, "heap %p covers the stack guard", top);
-  CHECK((uint64)top + (1 << 30) > stacklo - PGSIZE,
-        "refused with %d MiB left before the stack",
+  CHECK((uint64)top + (1 << 30) > stacklo - PGSIZE, "refused with %d MiB left before the stack",
         (int)((stacklo - (uint64)top) >> 20));
   CHECK(sbrk(stacklo - (uint64)top + PGSIZE) == (char *)-1, "grow into stack");
   CHECK(sbrk(0) == top, "refused grow moved the break");
@@ -237,9 +236,9 @@ TEST(sbrk_oom_malloc)
     if (st == -1)
       CHECK(v1.kills[KR_OOM] > v0.kills[KR_OOM], "killed, but not for OOM");
     CHECK((uint64)mib * 256 >= v0.frames_free / 2,
-          "round %d: only %d MiB before failure, %d frames were free", round,
-          mib, (int)v0.frames_free);
-    CHECK(v1.frames_free == v0.frames_free, "round %d: %d frames not returned",
-          round, (int)(v0.frames_free - v1.frames_free));
+          "round %d: only %d MiB before failure, %d frames were free", round, mib,
+          (int)v0.frames_free);
+    CHECK(v1.frames_free == v0.frames_free, "round %d: %d frames not returned", round,
+          (int)(v0.frames_free - v1.frames_free));
   }
 }

@@ -36,8 +36,7 @@ TEST(shell_pipeline)
 
 TEST(shell_redirection)
 {
-  CHECK(sh_run("echo hello > t_shr\necho more >> t_shr\ncat < t_shr\n") == 0,
-        "status");
+  CHECK(sh_run("echo hello > t_shr\necho more >> t_shr\ncat < t_shr\n") == 0, "status");
   CHECK(strcmp(shout, "hello\nmore\n") == 0, "output '%s'", shout);
   CHECK(sh_run("wc < t_shr > t_shr2\ncat t_shr2\n") == 0, "status");
   CHECK(strcmp(shout, "2 2 11\n") == 0, "output '%s'", shout);

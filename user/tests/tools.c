@@ -91,14 +91,13 @@ TEST(tools_pmap_heap_resident)
   CHECK(p != (char *)-1, "sbrk");
   r0 = pmap_heap(getpid(), &start, &end);
   CHECK(r0 >= 0, "pmap shows no heap: %s", out);
-  CHECK(end >= (uint64)sbrk(0) && start <= (uint64)p, "heap %p-%p, brk %p",
-        (void *)start, (void *)end, sbrk(0));
+  CHECK(end >= (uint64)sbrk(0) && start <= (uint64)p, "heap %p-%p, brk %p", (void *)start,
+        (void *)end, sbrk(0));
   p = (char *)PGROUNDUP((uint64)p);
   for (int i = 0; i < 10; i++)
     p[i * PGSIZE] = 1;
   r1 = pmap_heap(getpid(), &start, &end);
-  CHECK(r1 - r0 == 10, "touching 10 pages: heap resident %d -> %d", (int)r0,
-        (int)r1);
+  CHECK(r1 - r0 == 10, "touching 10 pages: heap resident %d -> %d", (int)r0, (int)r1);
 }
 
 TEST(tools_pmap_bad_pid)
@@ -140,13 +139,11 @@ TEST(tools_free_totals)
     n = split_line(s, f, 8, &s);
     if (n == 5 && strcmp(f[0], "frames:") == 0) {
       rows++;
-      CHECK(atoi(f[1]) == (int)vs.frames_total, "total %s, vmstat %d", f[1],
-            (int)vs.frames_total);
+      CHECK(atoi(f[1]) == (int)vs.frames_total, "total %s, vmstat %d", f[1], (int)vs.frames_total);
       CHECK(atoi(f[2]) + atoi(f[3]) == (int)vs.frames_total, "used+free != total");
-      CHECK(atoi(f[3]) <= (int)vs.frames_free, "free %s, more than %d", f[3],
+      CHECK(atoi(f[3]) <= (int)vs.frames_free, "free %s, more than %d", f[3], (int)vs.frames_free);
+      CHECK(atoi(f[3]) > (int)vs.frames_free - 200, "free %s, far below %d", f[3],
             (int)vs.frames_free);
-      CHECK(atoi(f[3]) > (int)vs.frames_free - 200, "free %s, far below %d",
-            f[3], (int)vs.frames_free);
     }
   }
   CHECK(rows == 1, "no frames: row in '%s'", out);
@@ -170,8 +167,7 @@ TEST(tools_vmstat_counts)
   CHECK(atoi(f[1]) >= 3, "nproc %s", f[1]);
   CHECK(atoi(f[8]) == (int)vs.kills[KR_SEGV], "segv %s, kernel says %d", f[8],
         (int)vs.kills[KR_SEGV]);
-  CHECK(atoi(f[9]) == (int)vs.kills[KR_OOM], "oom %s, kernel says %d", f[9],
-        (int)vs.kills[KR_OOM]);
+  CHECK(atoi(f[9]) == (int)vs.kills[KR_OOM], "oom %s, kernel says %d", f[9], (int)vs.kills[KR_OOM]);
   CHECK(atoi(f[2]) >= (int)vs.faults[FK_ZERO_FILL], "zfill went backwards");
   CHECK(run_tool(bad) != 0, "vmstat 0 accepted");
 }

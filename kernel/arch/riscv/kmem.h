@@ -13,6 +13,6 @@
 #define KERNVBASE (KVOFFSET + KERNBASE)
 
 #define P2V(pa) ((void *)((uint64)(pa) + KVOFFSET))
-#define V2P(va) ((uint64)(va) - KVOFFSET)
+#define V2P(va) ((uint64)(va)-KVOFFSET)
 
 #endif

@@ -274,8 +274,7 @@ pmap_own(struct pmap *pm, uint64 va)
 // index range of that table inside the span. Skips absent subtrees whole.
 static void
 for_each_leaf(struct pmap *pm, uint64 start, uint64 end,
-              void (*fn)(struct pmap *, pte_t *l1e, uint64 va, int i0, int i1, void *),
-              void *arg)
+              void (*fn)(struct pmap *, pte_t *l1e, uint64 va, int i0, int i1, void *), void *arg)
 {
   uint64 va = start;
   while (va < end) {

@@ -4,11 +4,11 @@
 
 #include "types.h"
 
-#define CSR_READ(name)                                   \
-  ({                                                     \
-    uint64 v_;                                           \
-    asm volatile("csrr %0, " #name : "=r"(v_));          \
-    v_;                                                  \
+#define CSR_READ(name)                                                                             \
+  ({                                                                                               \
+    uint64 v_;                                                                                     \
+    asm volatile("csrr %0, " #name : "=r"(v_));                                                    \
+    v_;                                                                                            \
   })
 #define CSR_WRITE(name, v) asm volatile("csrw " #name ", %0" : : "r"((uint64)(v)))
 #define CSR_SET(name, v) asm volatile("csrs " #name ", %0" : : "r"((uint64)(v)))

@@ -94,8 +94,7 @@ exception_name(uint64 scause)
 static void
 user_page_fault(struct proc *p, uint64 scause, uint64 va)
 {
-  int access = scause == EXC_INST_PAGE ? ACC_EXEC
-             : scause == EXC_STORE_PAGE ? ACC_WRITE : ACC_READ;
+  int access = scause == EXC_INST_PAGE ? ACC_EXEC : scause == EXC_STORE_PAGE ? ACC_WRITE : ACC_READ;
   const char *why = "?";
   int r = vm_fault(p->as, va, access, p->faults, &why);
   if (r == FAULT_OK)
@@ -133,8 +132,7 @@ usertrap(void)
     // handled
   } else {
     char msg[96];
-    snprintf(msg, sizeof(msg), "%s at pc %p", exception_name(scause),
-             (void *)p->trapframe->epc);
+    snprintf(msg, sizeof(msg), "%s at pc %p", exception_name(scause), (void *)p->trapframe->epc);
     vm_count_kill(KR_SEGV);
     proc_kill_report(p, msg);
   }
@@ -183,8 +181,7 @@ kerneltrap(void)
 
   int which = devintr(scause);
   if (which == 0) {
-    printf("scause=%p sepc=%p stval=%p\n", (void *)scause, (void *)sepc,
-           (void *)CSR_READ(stval));
+    printf("scause=%p sepc=%p stval=%p\n", (void *)scause, (void *)sepc, (void *)CSR_READ(stval));
     panic("kernel trap");
   }
   if (which == 2 && myproc() != 0 && myproc()->state == RUNNING)
