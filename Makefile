@@ -92,7 +92,7 @@ bench: all
 	@MEM=$(BENCH_MEM) CPUS=$(CPUS) bash bench/run.sh
 
 format:
-	clang-format -i $$(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]')
+	clang-format -i $$(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]' 'tests/host/*/*.[ch]')
 
 format-check:
 	@tools/format-check.sh

@@ -10,7 +10,7 @@ if [ "$ver" != 14 ]; then
   echo "0 passed, 0 failed"
   exit 0
 fi
-bad=$(for f in $(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]'); do
+bad=$(for f in $(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]' 'tests/host/*/*.[ch]'); do
         clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
 if [ -z "$bad" ]; then
   echo "PASS format"; echo "1 passed, 0 failed"

@@ -9,7 +9,7 @@
 #include "vm/vm.h"
 #include "vm/pmap.h"
 #include "lib/klib.h"
-#include "harness.h"
+#include "fakepmap.h"
 
 struct fmap {
   uint64 va, pa;

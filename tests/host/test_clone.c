@@ -6,19 +6,15 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 #include "harness.h"
-
-#define P(n) ((uint64)(n) * PGSIZE)
-#define RW (PROT_READ | PROT_WRITE)
-#define RX (PROT_READ | PROT_EXEC)
-#define COW_RO (PROT_READ | PMAP_COW)
+#include "fakepmap.h"
 
 // Pages of the standard parent and what they hold.
 #define HEAP0 (HEAP_START)
 #define HEAP1 (HEAP_START + P(1))
-#define HEAPZ (HEAP_START + P(2))      // read only: the zero page
-#define STACKZ (STACK_START)           // read only: the zero page, its own table span
+#define HEAPZ (HEAP_START + P(2))  // read only: the zero page
+#define STACKZ (STACK_START)       // read only: the zero page, its own table span
 #define STACKTOP (STACK_END - P(1))
-#define NWRITTEN 4                     // DATA_START, HEAP0, HEAP1, STACKTOP
+#define NWRITTEN 4  // DATA_START, HEAP0, HEAP1, STACKTOP
 
 // A process that wrote some pages, read two untouched ones, ran its text.
 static struct aspace *
@@ -43,22 +39,6 @@ static const struct {
   uint64 va;
   uint8 b;
 } written[NWRITTEN] = {{DATA_START, 0xD0}, {HEAP0, 0xA0}, {HEAP1, 0xA1}, {STACKTOP, 0x5A}};
-
-static paddr_t
-pa_of(struct aspace *as, vaddr_t va)
-{
-  paddr_t pa;
-  CHECKF(mapping(as, va, &pa, 0), "va %#lx not mapped", va);
-  return pa;
-}
-
-static int
-prot_of(struct aspace *as, vaddr_t va)
-{
-  int prot;
-  CHECKF(mapping(as, va, 0, &prot), "va %#lx not mapped", va);
-  return prot;
-}
 
 static void
 same_layout(struct aspace *a, struct aspace *b)
@@ -346,8 +326,8 @@ clone_under_pressure(int copy)
              frames_free());
       struct vmstat st1 = vmstat_now();
       CHECKF(st1.zero_page_maps == st0.zero_page_maps,
-             "clone failed with %lu free: zero_page_maps %lu -> %lu", leave,
-             st0.zero_page_maps, st1.zero_page_maps);
+             "clone failed with %lu free: zero_page_maps %lu -> %lu", leave, st0.zero_page_maps,
+             st1.zero_page_maps);
       CHECK_EQ(st1.frames_shared, st0.frames_shared);
       check_as(as);
     } else {

@@ -5,10 +5,7 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 #include "harness.h"
-
-#define P(n) ((uint64)(n) * PGSIZE)
-#define RW (PROT_READ | PROT_WRITE)
-#define RX (PROT_READ | PROT_EXEC)
+#include "fakepmap.h"
 
 static struct aspace *
 as_with_heap(uint64 pages)
@@ -22,11 +19,11 @@ as_with_heap(uint64 pages)
 
 // counts[] must equal want[] and the system counters must have moved alike.
 static void
-expect_counts(const uint64 *counts, const struct vmstat *before, uint64 zf, uint64 zp,
-              uint64 cc, uint64 cr)
+expect_counts(const uint64 *counts, const struct vmstat *before, uint64 zf, uint64 zp, uint64 cc,
+              uint64 cr)
 {
-  uint64 want[FK_NKINDS] = {[FK_ZERO_FILL] = zf, [FK_ZERO_PAGE] = zp, [FK_COW_COPY] = cc,
-                            [FK_COW_REUSE] = cr};
+  uint64 want[FK_NKINDS] = {
+      [FK_ZERO_FILL] = zf, [FK_ZERO_PAGE] = zp, [FK_COW_COPY] = cc, [FK_COW_REUSE] = cr};
   struct vmstat now = vmstat_now();
   for (int k = 0; k < FK_NKINDS; k++) {
     CHECKF(counts[k] == want[k], "counts[%d] is %lu, expected %lu", k, counts[k], want[k]);
@@ -209,10 +206,8 @@ test_fault_segv_mmap_holes(void)
   CHECK(aspace_map(as, P(0x2000), P(0x2001), PROT_READ, RK_MMAP) == 0);
   CHECK_EQ(vm_fault(as, P(0x2000), ACC_READ, 0, 0), FAULT_OK);
   const struct segv_case cases[] = {
-      {P(0x1000), ACC_READ, "read of no-read"},
-      {P(0x1000), ACC_WRITE, "write to read-only"},
-      {P(0x2000), ACC_WRITE, "write to read-only"},
-      {P(0x2000), ACC_EXEC, "exec of no-exec"},
+      {P(0x1000), ACC_READ, "read of no-read"},     {P(0x1000), ACC_WRITE, "write to read-only"},
+      {P(0x2000), ACC_WRITE, "write to read-only"}, {P(0x2000), ACC_EXEC, "exec of no-exec"},
       {P(0x1800), ACC_WRITE, "unmapped address"},
   };
   for (uint i = 0; i < NELEM(cases); i++)

@@ -6,10 +6,7 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 #include "harness.h"
-
-#define P(n) ((uint64)(n) * PGSIZE)
-#define RW (PROT_READ | PROT_WRITE)
-#define RX (PROT_READ | PROT_EXEC)
+#include "fakepmap.h"
 
 static struct aspace *
 as_empty(void)
@@ -117,14 +114,14 @@ test_region_map_refuses_bad(void)
   struct as_snap s;
   as_snap_take(as, &s);
   static const uint64 bad[][2] = {
-      {P(4), P(8)},   {P(2), P(5)},      {P(7), P(9)},         {P(2), P(10)},
-      {P(5), P(6)},   {P(4), P(5)},      {P(7), P(8)},         {P(1) + 1, P(2)},
-      {P(1), P(2) + 8}, {P(2), P(2)},    {P(3), P(2)},         {MAXVA - P(1), MAXVA + P(1)},
+      {P(4), P(8)},          {P(2), P(5)}, {P(7), P(9)}, {P(2), P(10)},
+      {P(5), P(6)},          {P(4), P(5)}, {P(7), P(8)}, {P(1) + 1, P(2)},
+      {P(1), P(2) + 8},      {P(2), P(2)}, {P(3), P(2)}, {MAXVA - P(1), MAXVA + P(1)},
       {MAXVA, MAXVA + P(1)},
   };
   for (uint i = 0; i < NELEM(bad); i++) {
-    CHECKF(aspace_map(as, bad[i][0], bad[i][1], RW, RK_MMAP) < 0,
-           "map [%#lx, %#lx) accepted", bad[i][0], bad[i][1]);
+    CHECKF(aspace_map(as, bad[i][0], bad[i][1], RW, RK_MMAP) < 0, "map [%#lx, %#lx) accepted",
+           bad[i][0], bad[i][1]);
     as_snap_same(as, &s);
   }
   // Touching is not overlapping; the very top page is allowed.
@@ -322,8 +319,10 @@ test_aspace_check_detects(void)
     const char *what;
     uint64 s0, e0, s1, e1;
   } cases[] = {
-      {"unsorted", P(6), P(8), P(2), P(4)},  {"overlapping", P(2), P(7), P(6), P(8)},
-      {"unaligned", P(2) + 1, P(4), P(6), P(8)}, {"empty", P(2), P(2), P(6), P(8)},
+      {"unsorted", P(6), P(8), P(2), P(4)},
+      {"overlapping", P(2), P(7), P(6), P(8)},
+      {"unaligned", P(2) + 1, P(4), P(6), P(8)},
+      {"empty", P(2), P(2), P(6), P(8)},
       {"beyond MAXVA", P(2), P(4), P(6), MAXVA + P(1)},
   };
   for (uint i = 0; i < NELEM(cases); i++) {

@@ -7,9 +7,6 @@
 #include "lib/klib.h"
 #include "harness.h"
 
-#define P(n) ((uint64)(n) * PGSIZE)
-#define RW (PROT_READ | PROT_WRITE)
-
 static void
 sbrk_ok(struct aspace *as, int64 n, int eager, vaddr_t want_old)
 {
@@ -182,7 +179,7 @@ test_sbrk_refuses_table_full(void)
   sbrk_refused(as, P(2), 1);
   // The heap may not run into the first of those regions either.
   CHECK(aspace_unmap(as, base + P(2), base + P(3)) == 0);
-  sbrk_refused(as, base - HEAP_START, 0);   // no guard page left
+  sbrk_refused(as, base - HEAP_START, 0);  // no guard page left
   sbrk_ok(as, base - PGSIZE - HEAP_START, 0, HEAP_START);
   aspace_put(as);
 }

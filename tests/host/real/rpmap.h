@@ -18,7 +18,7 @@
 #define RP_D (1UL << 7)
 #define RP_COW (1UL << 8)
 #define RP_PA(pte) (((pte) >> 10) << 12)
-#define RP_SPAN (1UL << 21)  // bytes one leaf table maps
+#define SPAN (1UL << 21)  // bytes one leaf table maps
 #define RP_NPTE 512
 
 // Live page tables, in creation order.

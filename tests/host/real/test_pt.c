@@ -10,8 +10,6 @@
 #include "harness.h"
 #include "rpmap.h"
 
-#define P(n) ((uint64)(n) * PGSIZE)
-#define SPAN RP_SPAN
 #define GIG (1UL << 30)
 
 static int released;
@@ -53,8 +51,8 @@ test_pt_kernel_half(void)
   for (int i = 0; i < RP_NPTE; i++) {
     uint64 want = 0;
     if (i >= 256 && i < 260)
-      want = (((uint64)(i - 256) << 30) >> 12 << 10) | RP_V | RP_R | RP_W | RP_X | RP_A |
-             RP_D | RP_G;
+      want =
+          (((uint64)(i - 256) << 30) >> 12 << 10) | RP_V | RP_R | RP_W | RP_X | RP_A | RP_D | RP_G;
     CHECKF(k[i] == want, "kernel root entry %d is %#lx, want %#lx", i, k[i], want);
   }
   // Index 256 is where KVOFFSET lands: the kernel at pa + KVOFFSET.
@@ -81,9 +79,14 @@ void
 test_pt_pte_bits(void)
 {
   static const int prots[] = {
-      PROT_READ,           PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC,
-      PROT_READ | PROT_WRITE | PROT_EXEC, PROT_EXEC, PROT_READ | PMAP_COW,
-      PMAP_COW,            PROT_READ | PROT_EXEC | PMAP_COW,
+      PROT_READ,
+      PROT_READ | PROT_WRITE,
+      PROT_READ | PROT_EXEC,
+      PROT_READ | PROT_WRITE | PROT_EXEC,
+      PROT_EXEC,
+      PROT_READ | PMAP_COW,
+      PMAP_COW,
+      PROT_READ | PROT_EXEC | PMAP_COW,
   };
   static struct pmap pm;  // static: a failed test leaves it live, and valid
   CHECK(pmap_init(&pm) == 0);
@@ -110,10 +113,10 @@ test_pt_pte_bits(void)
   CHECK_EQ(pm.resident, NELEM(prots));
   paddr_t pa;
   int prot;
-  CHECK(pmap_query(&pm, 0, &pa, &prot) == 0);             // same table, no entry
-  CHECK(pmap_query(&pm, SPAN, &pa, &prot) == 0);          // no leaf table
-  CHECK(pmap_query(&pm, GIG, &pa, &prot) == 0);           // no L1 table
-  CHECK(pmap_query(&pm, MAXVA, &pa, &prot) == 0);         // not a user address
+  CHECK(pmap_query(&pm, 0, &pa, &prot) == 0);      // same table, no entry
+  CHECK(pmap_query(&pm, SPAN, &pa, &prot) == 0);   // no leaf table
+  CHECK(pmap_query(&pm, GIG, &pa, &prot) == 0);    // no L1 table
+  CHECK(pmap_query(&pm, MAXVA, &pa, &prot) == 0);  // not a user address
   CHECK(pmap_query(&pm, KVOFFSET + KERNBASE, &pa, &prot) == 0);
   CHECK_EQ(pmap_count(&pm, 0, MAXVA), NELEM(prots));
   CHECK_EQ(pmap_count(&pm, P(2), P(4)), 2);

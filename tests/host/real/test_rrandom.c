@@ -11,10 +11,6 @@
 #include "harness.h"
 #include "rpmap.h"
 
-#define P(n) ((uint64)(n) * PGSIZE)
-#define SPAN RP_SPAN
-#define RW (PROT_READ | PROT_WRITE)
-#define NAS 4
 #define HMAX (3 * SPAN + P(64))  // the break stays below: two whole spans and change
 #define MMZ (8 * SPAN)           // mmap zone [MMZ, MMZ + 2 SPAN)
 #define MMZ_PAGES 1024
@@ -24,17 +20,6 @@
 #define NSLOT (NDATA + NHEAP + MMZ_PAGES + NSTACK)
 #define NHOT 96
 #define STEPS 3000
-
-static uint64 rng;
-
-static uint64
-rnd(uint64 n)
-{
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng % n;
-}
 
 static uint64
 slot_va(int i)
@@ -51,12 +36,6 @@ slot_va(int i)
   return STACK_END - P(1 + i);
 }
 
-struct model {
-  struct aspace *as;
-  uint8 page[NSLOT];  // expected byte of every tracked page (0: never written)
-};
-
-static struct model md[NAS];
 static int hot[NHOT];  // slots written more often, so that writes collide
 
 // What the run went through: checked at the end, so that a change of the
@@ -68,14 +47,6 @@ static struct {
   uint64 faults[FK_NKINDS];
 } seen_;
 
-static void
-forget(struct model *m, uint64 lo, uint64 hi)
-{
-  for (int i = 0; i < NSLOT; i++)
-    if (slot_va(i) >= lo && slot_va(i) < hi)
-      m->page[i] = 0;
-}
-
 // Sampled bytes of a page: writes fill whole pages, so three suffice.
 static int
 page_holds(const uint8 *p, uint8 b)
@@ -86,11 +57,10 @@ page_holds(const uint8 *p, uint8 b)
 static void
 verify(int t, int k, int i)
 {
-  struct model *m = &md[k];
+  struct model *m = &models[k];
   uint8 *p = page_at(m->as, slot_va(i));
   if (p == 0)
-    CHECKF(m->page[i] == 0, "step %d as%d: page %#lx (%#x) unmapped", t, k, slot_va(i),
-           m->page[i]);
+    CHECKF(m->page[i] == 0, "step %d as%d: page %#lx (%#x) unmapped", t, k, slot_va(i), m->page[i]);
   else
     CHECKF(page_holds(p, m->page[i]), "step %d as%d: page %#lx holds %#x, want %#x", t, k,
            slot_va(i), p[0], m->page[i]);
@@ -99,18 +69,10 @@ verify(int t, int k, int i)
 static int
 empty_slot(void)
 {
-  for (int k = 0; k < NAS; k++)
-    if (md[k].as == 0)
+  for (int k = 0; k < NMODEL; k++)
+    if (models[k].as == 0)
       return k;
   return -1;
-}
-
-static void
-fork_into(int dst, int src)
-{
-  md[dst].as = aspace_clone(md[src].as, rnd(5) == 0);
-  if (md[dst].as)
-    memcpy(md[dst].page, md[src].page, NSLOT);
 }
 
 // A break target: span boundaries, pages near them, or anywhere.
@@ -118,14 +80,10 @@ static uint64
 brk_target(void)
 {
   switch (rnd(4)) {
-  case 0:
-    return SPAN * (1 + rnd(3));
-  case 1:
-    return SPAN * (1 + rnd(3)) + P(rnd(5)) - P(2);
-  case 2:
-    return HEAP_START + rnd(HMAX - HEAP_START);
-  default:
-    return HEAP_START + P(rnd(NHEAP));
+  case 0: return SPAN * (1 + rnd(3));
+  case 1: return SPAN * (1 + rnd(3)) + P(rnd(5)) - P(2);
+  case 2: return HEAP_START + rnd(HMAX - HEAP_START);
+  default: return HEAP_START + P(rnd(NHEAP));
   }
 }
 
@@ -149,16 +107,14 @@ zone_range(uint64 *s, uint64 *e)
 static void
 step(int t)
 {
-  int k = rnd(NAS);
-  struct model *m = &md[k];
+  int k = rnd(NMODEL);
+  struct model *m = &models[k];
   if (m->as == 0) {
-    int src = rnd(NAS);
-    if (md[src].as && rnd(4))
-      fork_into(k, src);
-    else if (!md[0].as && !md[1].as && !md[2].as && !md[3].as && frames_free() > 8) {
-      m->as = as_process();  // everyone exited: start over
-      memset(m->page, 0, NSLOT);
-    }
+    int src = rnd(NMODEL);
+    if (models[src].as && rnd(4))
+      model_fork(k, src, rnd(5) == 0);
+    else if (models_all_exited() && frames_free() > 8)
+      model_restart(k);
     return;
   }
   struct aspace *as = m->as;
@@ -194,7 +150,7 @@ step(int t)
     CHECK_EQ(as->brk, r == 0 ? target : brk);
     seen_.cut_fail += r < 0 && target < brk && frames_free() == 0;
     if (r == 0 && target < brk)
-      forget(m, PGROUNDUP(target), HMAX);
+      model_forget(m, slot_va, PGROUNDUP(target), HMAX);
   } else if (op < 14) {  // map in the zone
     uint64 s, e;
     zone_range(&s, &e);
@@ -203,13 +159,13 @@ step(int t)
     uint64 s, e;
     zone_range(&s, &e);
     if (aspace_unmap(as, s, e) == 0)
-      forget(m, s, e);
+      model_forget(m, slot_va, s, e);
     else
       seen_.cut_fail += frames_free() == 0;
   } else if (op < 19) {  // fork
     int d = empty_slot();
     if (d >= 0)
-      fork_into(d, k);
+      model_fork(d, k, rnd(5) == 0);
   } else {  // exit
     aspace_put(as);
     m->as = 0;
@@ -220,11 +176,11 @@ static void
 tally_sharing(void)
 {
   int most = 1;
-  for (int k = 0; k < NAS; k++) {
-    if (md[k].as == 0)
+  for (int k = 0; k < NMODEL; k++) {
+    if (models[k].as == 0)
       continue;
     for (uint64 va = 0; va < MMZ + 2 * SPAN; va += SPAN) {
-      uint64 l = rp_leaf_pa(&md[k].as->pmap, va);
+      uint64 l = rp_leaf_pa(&models[k].as->pmap, va);
       if (l && frame_refcount(l) > most)
         most = frame_refcount(l);
     }
@@ -236,11 +192,10 @@ tally_sharing(void)
 static void
 run(uint64 seed)
 {
-  rng = seed;
-  memset(md, 0, sizeof(md));
+  rnd_seed(seed);
   for (int i = 0; i < NHOT; i++)
     hot[i] = rnd(NSLOT);
-  md[0].as = as_process();
+  models_start(NSLOT);
   uint64 lost0 = unaccounted();
   for (int t = 0; t < STEPS; t++) {
     int squeeze = rnd(5) == 0;
@@ -249,22 +204,15 @@ run(uint64 seed)
     step(t);
     if (squeeze)
       pool_release();
-    for (int k = 0; k < NAS; k++)
-      if (md[k].as)
-        check_as(md[k].as);
+    models_audit(t, lost0);
     tally_sharing();
-    CHECKF(unaccounted() == lost0, "step %d: %ld frames lost", t, (long)(unaccounted() - lost0));
     if (t % 16 == 0)
-      for (int k = 0; k < NAS; k++)
-        if (md[k].as)
+      for (int k = 0; k < NMODEL; k++)
+        if (models[k].as)
           for (int i = 0; i < NSLOT; i++)
             verify(t, k, i);
   }
-  for (int k = 0; k < NAS; k++)
-    if (md[k].as) {
-      aspace_put(md[k].as);
-      md[k].as = 0;
-    }
+  models_exit_all();
 }
 
 // RR_SEED=n runs that seed instead of the two fixed ones; RR_VERBOSE=1

@@ -11,11 +11,6 @@
 #include "harness.h"
 #include "rpmap.h"
 
-#define P(n) ((uint64)(n) * PGSIZE)
-#define SPAN RP_SPAN
-#define RW (PROT_READ | PROT_WRITE)
-#define RX (PROT_READ | PROT_EXEC)
-#define COW_RO (PROT_READ | PMAP_COW)
 #define MM (4 * SPAN)  // an mmap region of two whole spans: [MM, MM + 2 SPAN)
 
 // The pages the standard parent wrote, and what it wrote there.
@@ -23,22 +18,6 @@
 static uint64 fill_va[NFILL];
 static uint8 fill_b[NFILL];
 #define ZREAD (MM + P(400))  // read only: the zero page, in span 0 of MM
-
-static paddr_t
-pa_of(struct aspace *as, vaddr_t va)
-{
-  paddr_t pa;
-  CHECKF(mapping(as, va, &pa, 0), "va %#lx not mapped", va);
-  return pa;
-}
-
-static int
-prot_of(struct aspace *as, vaddr_t va)
-{
-  int prot;
-  CHECKF(mapping(as, va, 0, &prot), "va %#lx not mapped", va);
-  return prot;
-}
 
 static uint64
 leaf(struct aspace *as, vaddr_t va)
@@ -140,7 +119,7 @@ test_share_child_write_owns(void)
   // The child's write: its table of span 0 becomes private, then the COW copy.
   CHECK_EQ(vm_fault(c, fill_va[0] + 5, ACC_WRITE, counts, 0), FAULT_OK);
   CHECK_EQ(counts[FK_COW_COPY], 1);
-  CHECK(host_sfence_all > fences);   // leaf_own changed an L1 entry
+  CHECK(host_sfence_all > fences);    // leaf_own changed an L1 entry
   CHECK(host_sfence_page > pfences);  // the COW PTE changed
   uint64 ct0 = leaf(c, MM);
   CHECK(ct0 != t0);
@@ -275,8 +254,9 @@ test_share_mixed_spans(void)
   uint64 two = MM + 4 * SPAN;
   CHECK(aspace_map(as, two, two + P(10), RW, RK_MMAP) == 0);
   CHECK(aspace_map(as, two + P(20), two + P(30), RX, RK_MMAP) == 0);
-  static const uint64 pages[] = {MM - P(8), MM - P(1), MM, MM + SPAN + P(3),
-                                 MM + 2 * SPAN, MM + 2 * SPAN + P(7), MM + 4 * SPAN + P(9)};
+  static const uint64 pages[] = {MM - P(8),           MM - P(1),     MM,
+                                 MM + SPAN + P(3),    MM + 2 * SPAN, MM + 2 * SPAN + P(7),
+                                 MM + 4 * SPAN + P(9)};
   for (uint i = 0; i < NELEM(pages); i++)
     user_fill(as, pages[i], 0x60 + i);
   CHECK_EQ(vm_fault(as, two + P(25), ACC_EXEC, 0, 0), FAULT_OK);
@@ -327,7 +307,7 @@ test_share_readonly_span(void)
   CHECK_EQ(rp_pte(&as->pmap, tx), pte);  // untouched, no COW bit
   CHECK_EQ(prot_of(c, tx), RX);
   CHECK_EQ(vm_fault(c, tx, ACC_WRITE, 0, 0), FAULT_SEGV);
-  CHECK_EQ(leaf(c, tx), leaf(as, tx));  // a refusal changes nothing
+  CHECK_EQ(leaf(c, tx), leaf(as, tx));                         // a refusal changes nothing
   CHECK_EQ(vm_fault(c, tx + P(1), ACC_EXEC, 0, 0), FAULT_OK);  // fill: owns
   CHECK(leaf(c, tx) != leaf(as, tx));
   CHECK(page_is(page_at(c, tx + P(300)), 0xE3));
@@ -365,8 +345,8 @@ generations(const int order[3], int writes)
     want[1][0] = 0xB1;
     user_fill(g[2], fill_va[12], 0xC2);  // owns span 1 in g[2]
     want[2][12] = 0xC2;
-    user_fill(g[0], ZREAD, 0xA0);        // zero page -> fresh frame in g[0]
-    CHECK_EQ(frame_refcount(t0), 1);     // g[1] and g[0] copied: g[2]'s alone
+    user_fill(g[0], ZREAD, 0xA0);     // zero page -> fresh frame in g[0]
+    CHECK_EQ(frame_refcount(t0), 1);  // g[1] and g[0] copied: g[2]'s alone
     CHECK_EQ(leaf(g[2], MM), t0);
     for (int i = 0; i < 3; i++)
       check_as(g[i]);
@@ -458,8 +438,8 @@ test_share_copy_fork_of_shared(void)
 // A heap of whole spans: [HEAP_START, 3 SPAN + P(10)); pages written in
 // span 0 (partial: text, data), span 1 and 2 (whole) and span 3 (partial).
 #define HTOP (3 * SPAN + P(10))
-static const uint64 heap_pages[] = {HEAP_START, SPAN, SPAN + P(99), SPAN + P(100), SPAN + P(511),
-                                    2 * SPAN + P(5), 3 * SPAN + P(9)};
+static const uint64 heap_pages[] = {
+    HEAP_START, SPAN, SPAN + P(99), SPAN + P(100), SPAN + P(511), 2 * SPAN + P(5), 3 * SPAN + P(9)};
 
 static struct aspace *
 heap_parent(void)

@@ -11,10 +11,10 @@
 void panic(const char *msg) __attribute__((noreturn));
 void panic_assert(const char *file, int line, const char *cond) __attribute__((noreturn));
 
-#define assert(cond)                                                  \
-  do {                                                                \
-    if (!(cond))                                                      \
-      panic_assert(__FILE__, __LINE__, #cond);                        \
+#define assert(cond)                                                                               \
+  do {                                                                                             \
+    if (!(cond))                                                                                   \
+      panic_assert(__FILE__, __LINE__, #cond);                                                     \
   } while (0)
 
 char *safestrcpy(char *dst, const char *src, int n);

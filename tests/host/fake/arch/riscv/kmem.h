@@ -15,6 +15,6 @@ extern uint64 host_kvoffset;  // host address of the arena minus FAKE_RAM_BASE
 #define KVOFFSET 0xFFFFFFC000000000UL
 
 #define P2V(pa) ((void *)((uint64)(pa) + host_kvoffset))
-#define V2P(va) ((uint64)(va) - host_kvoffset)
+#define V2P(va) ((uint64)(va)-host_kvoffset)
 
 #endif

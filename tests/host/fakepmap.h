@@ -1,0 +1,15 @@
+// Introspection of the fake pmap (fake_pmap.c) for vmtest's audit and
+// tests: every mapping and table page of the live fake page tables.
+#ifndef FAKEPMAP_H
+#define FAKEPMAP_H
+
+#include "types.h"
+#include "vm/vm.h"
+
+typedef void (*map_visit_fn)(uint64 va, uint64 pa, int prot, void *arg);
+void fakepmap_visit(struct pmap *pm, map_visit_fn fn, void *arg);  // pm == 0: every live pmap
+void fakepmap_visit_tables(void (*fn)(uint64 pa, void *arg), void *arg);  // all live
+int fakepmap_live(void);        // pmaps initialized and not destroyed
+uint64 fakepmap_flushes(void);  // pmap_flush_page calls so far
+
+#endif
