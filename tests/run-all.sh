@@ -25,7 +25,7 @@ tests/xv6compat/check.sh 2>&1 | tee $log_compat
 compat_rc=${PIPESTATUS[0]}
 
 echo "== guest tests (usertests under QEMU, ${CPUS:-3} harts, ${MEM:-128M})"
-tools/run.sh 'usertests' "${TEST_TIMEOUT:-1500}" 2>&1 | tee $log_guest
+tools/run.sh 'usertests' "${TEST_TIMEOUT:-600}" 2>&1 | tee $log_guest
 guest_rc=${PIPESTATUS[0]}
 
 count() { # file -> "passed failed" from its last summary line

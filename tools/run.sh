@@ -2,6 +2,8 @@
 # run.sh 'command line' [timeout-seconds]
 # Boot Lazuli headless with an image whose /autorun holds the command line;
 # init runs it with sh and powers off with its status, which becomes ours.
+# Shortly before the time limit, ^P is typed on the console so that a hung
+# run leaves the kernel's process table (states, sizes) in the log.
 set -u
 cd "$(dirname "$0")/.."
 B=build
@@ -9,14 +11,22 @@ cmd="$1"
 limit="${2:-${RUN_TIMEOUT:-900}}"
 mkdir -p $B/run
 R=$(mktemp -d $B/run/XXXXXX)
-trap 'rm -rf "$R"' EXIT
 printf '%s\n' "$cmd" > $R/autorun
 $B/mkfs $R/fs.img README.md $R/autorun $B/user/_* >/dev/null || exit 1
+
+# The console's input: a FIFO we keep open, so QEMU never sees end of file.
+mkfifo $R/console
+exec 3<>$R/console
+dump_at=$((limit > 10 ? limit - 5 : limit))
+(sleep "$dump_at" && printf '\020' >&3) &
+dumper=$!
+trap 'kill $dumper 2>/dev/null; exec 3>&-; rm -rf "$R"' EXIT
+
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios none \
   -kernel $B/kernel.elf -m "${MEM:-128M}" -smp "${CPUS:-3}" -nographic -monitor none \
   -global virtio-mmio.force-legacy=false \
   -drive file=$R/fs.img,if=none,format=raw,id=x0 \
-  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 </dev/null
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 <$R/console
 st=$?
-[ $st = 124 ] && echo "run.sh: timed out after ${limit}s" >&2
+[ $st = 124 ] && echo "run.sh: timed out after ${limit}s (process table above, from ^P)" >&2
 exit $st

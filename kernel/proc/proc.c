@@ -522,7 +522,7 @@ proc_count(void)
 void
 procdump(void)
 {
-  printf("\nPID  STATE   NAME            VSIZE(KiB)  RSS(pages)\n");
+  printf("\nPID  STATE   NAME            VSIZE(KiB)  RSS(pages)  WCHAN\n");
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     if (p->state == UNUSED)
       continue;
@@ -533,7 +533,9 @@ procdump(void)
         vsize += as->region[i].end - as->region[i].start;
       rss = as->pmap.resident;
     }
-    printf("%-4d %-7s %-15s %-11lu %lu\n", p->pid, state_names[p->state], p->name, vsize / 1024,
-           rss);
+    // WCHAN: what a sleeper waits on (a kernel address: `nm build/kernel.elf`).
+    void *chan = p->state == SLEEPING ? p->chan : 0;
+    printf("%-4d %-7s %-15s %-11lu %-11lu %p\n", p->pid, state_names[p->state], p->name,
+           vsize / 1024, rss, chan);
   }
 }
