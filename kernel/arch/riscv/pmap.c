@@ -118,9 +118,12 @@ static void
 leaf_drop(struct pmap *pm, pte_t *t, void (*release)(uint64 pa))
 {
   pm->ptpages--;
+  // Count while our reference keeps a shared table immutable: once dropped,
+  // the last holder may start changing it.
+  int data = frame_refcount(V2P(t)) > 1 ? leaf_data_pages(t) : 0;
   int left = frame_drop(V2P(t));
   if (left >= 1)
-    __atomic_fetch_sub(&shared_table_pages, leaf_data_pages(t), __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&shared_table_pages, data, __ATOMIC_RELAXED);
   if (left > 0)
     return;
   for (int i = 0; i < NPTE; i++)
