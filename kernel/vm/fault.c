@@ -9,6 +9,8 @@
 // | read-only + COW     | write  | writable                | zero page -> fresh frame;       |
 // |                     |        |                         | sole owner -> reuse; else copy  |
 // | present, allows it  | any    | -                       | nothing (raced or spurious)     |
+// A write first makes a leaf table shared since fork private (pmap_own), so
+// frame counts are exact when "sole owner" is decided.
 // Callers: the trap handler (kills on refusal) and uaccess (returns -1).
 #include "types.h"
 #include "memlayout.h"
@@ -60,7 +62,7 @@ classify_hole(struct aspace *as, vaddr_t va)
     return "above stack";
   if (va >= as->heap_start && next->kind == RK_STACK)
     return "above break";
-  return next ? "unmapped address" : "above stack";
+  return "unmapped address";
 }
 
 static const char *
