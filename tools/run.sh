@@ -18,7 +18,14 @@ $B/mkfs $R/fs.img README.md $R/autorun $B/user/_* >/dev/null || exit 1
 mkfifo $R/console
 exec 3<>$R/console
 dump_at=$((limit > 10 ? limit - 5 : limit))
-(sleep "$dump_at" && printf '\020' >&3) &
+# The typist must not hold our stdout (a pipe to tee) open, and must take
+# its sleep with it when killed.
+(
+  trap 'kill $nap 2>/dev/null; exit 0' TERM
+  sleep "$dump_at" &
+  nap=$!
+  wait $nap && printf '\020' >&3
+) </dev/null >/dev/null 2>&1 &
 dumper=$!
 trap 'kill $dumper 2>/dev/null; exec 3>&-; rm -rf "$R"' EXIT
 

@@ -9,7 +9,8 @@
 #include "lib/klib.h"
 
 struct frame {
-  int refs;  // atomic: PTEs and kernel users holding this frame
+  int refs;    // atomic: PTEs and kernel users holding this frame
+  uint32 aux;  // the owner's word (pmap: page counts of a shared leaf table)
 };
 
 // The free list is a stack linked through the free frames themselves (the
@@ -158,6 +159,18 @@ frame_free(paddr_t pa)
 {
   assert(frame_refcount(pa) == 0 && pa != fr.zero);
   free_push(pa);
+}
+
+void
+frame_set_aux(paddr_t pa, uint32 aux)
+{
+  desc_of(pa)->aux = aux;
+}
+
+uint32
+frame_aux(paddr_t pa)
+{
+  return desc_of(pa)->aux;
 }
 
 int

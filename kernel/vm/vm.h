@@ -28,9 +28,11 @@ int frame_refcount(paddr_t pa);
 // Page-table sharing (pmap.c) counts references without frames_shared
 // accounting and frees in two steps: frame_drop() returning 0 leaves the
 // frame to the caller, who empties it and calls frame_free().
-int frame_share(paddr_t pa);          // +1; returns the new count
-int frame_drop(paddr_t pa);           // -1; returns the new count
-void frame_free(paddr_t pa);          // a frame whose count is 0 back to the free list
+int frame_share(paddr_t pa);                 // +1; returns the new count
+int frame_drop(paddr_t pa);                  // -1; returns the new count
+void frame_free(paddr_t pa);                 // a frame whose count is 0 back to the free list
+void frame_set_aux(paddr_t pa, uint32 aux);  // a word the frame's owner may keep
+uint32 frame_aux(paddr_t pa);
 paddr_t frame_zero_page(void);        // the shared, never-written zero page
 void frame_stats(struct vmstat *st);  // fills the frame_* and zero_page_maps fields
 void *kalloc(void);                   // a frame for the kernel, by kernel address

@@ -101,16 +101,11 @@ count_valid(pte_t *t)
 // with one atomic decrement. Frame counts are therefore "references from
 // distinct leaf tables".
 
-static int
-leaf_data_pages(pte_t *t)
-{
-  int n = 0;
-  paddr_t zp = frame_zero_page();
-  for (int i = 0; i < NPTE; i++)
-    if ((t[i] & PTE_V) && PTE_PA(t[i]) != zp)
-      n++;
-  return n;
-}
+// A shared leaf table's page counts, kept in its frame's aux word while it
+// is shared (and so immutable).
+#define MAKE_AUX(valid, data) (((uint32)(valid) << 16) | (uint32)(data))
+#define AUX_VALID(aux) ((aux) >> 16)
+#define AUX_DATA(aux) ((aux)&0xffff)
 
 // Drop one reference to leaf table t held by pm. The last reference
 // releases every page it maps and frees the table.
@@ -118,9 +113,9 @@ static void
 leaf_drop(struct pmap *pm, pte_t *t, void (*release)(uint64 pa))
 {
   pm->ptpages--;
-  // Count while our reference keeps a shared table immutable: once dropped,
+  // Read while our reference keeps a shared table immutable: once dropped,
   // the last holder may start changing it.
-  int data = frame_refcount(V2P(t)) > 1 ? leaf_data_pages(t) : 0;
+  int data = frame_refcount(V2P(t)) > 1 ? AUX_DATA(frame_aux(V2P(t))) : 0;
   int left = frame_drop(V2P(t));
   if (left >= 1)
     __atomic_fetch_sub(&shared_table_pages, data, __ATOMIC_RELAXED);
@@ -357,8 +352,10 @@ struct share_arg {
   int failed;
 };
 
-// Hand dst the whole leaf table: COW-protect it, count a reference. One
-// pass over the PTEs does the protecting and the counting.
+// Hand dst the whole leaf table: COW-protect it, count a reference. A table
+// that is private now is protected and counted in one pass, and the counts
+// are kept in its frame's aux word; an already shared one is immutable, so
+// its kept counts still hold and sharing it again costs O(1).
 static int
 share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
 {
@@ -367,22 +364,26 @@ share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
     return -1;
   assert(!(*dl1e & PTE_V));
   pte_t *t = P2V(PTE_PA(*l1e));
-  paddr_t zp = frame_zero_page();
-  int valid = 0, data = 0;
-  for (int i = 0; i < NPTE; i++) {
-    pte_t pte = t[i];
-    if (!(pte & PTE_V))
-      continue;
-    valid++;
-    data += PTE_PA(pte) != zp;
-    if (a->cow && (pte & PTE_W))
-      t[i] = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
+  if (frame_refcount(V2P(t)) == 1) {
+    paddr_t zp = frame_zero_page();
+    int valid = 0, data = 0;
+    for (int i = 0; i < NPTE; i++) {
+      pte_t pte = t[i];
+      if (!(pte & PTE_V))
+        continue;
+      valid++;
+      data += PTE_PA(pte) != zp;
+      if (a->cow && (pte & PTE_W))
+        t[i] = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
+    }
+    frame_set_aux(V2P(t), MAKE_AUX(valid, data));
   }
+  uint32 aux = frame_aux(V2P(t));
   frame_share(V2P(t));
-  __atomic_fetch_add(&shared_table_pages, data, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&shared_table_pages, AUX_DATA(aux), __ATOMIC_RELAXED);
   *dl1e = *l1e;
   a->dst->ptpages++;
-  a->dst->resident += valid;
+  a->dst->resident += AUX_VALID(aux);
   return 0;
 }
 
