@@ -16,6 +16,12 @@ COMMON_CFLAGS := -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -march=rv64gc -
   -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -fno-builtin \
   -fno-stack-protector -fno-tree-loop-distribute-patterns -fno-pie -no-pie -Iinclude
 KCFLAGS := $(COMMON_CFLAGS) -Ikernel -MD
+# make DEBUG=1 ...: check address-space invariants after every change
+# (run `make clean` first when switching).
+DEBUG ?= 0
+ifeq ($(DEBUG),1)
+KCFLAGS += -DVM_DEBUG
+endif
 UCFLAGS := $(COMMON_CFLAGS) -Iuser/include -MD
 
 KSRCS := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*/*.c)

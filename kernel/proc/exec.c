@@ -133,6 +133,7 @@ exec(char *path, char **argv)
     aspace_put(as);
     return -1;
   }
+  ASPACE_CHECK(as);
   asm volatile("fence.i");
 
   const char *last = path, *s;

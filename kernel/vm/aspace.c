@@ -231,6 +231,7 @@ aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old)
   }
   if (ok)
     as->brk = nbrk;
+  ASPACE_CHECK(as);
   releasesleep(&as->lock);
   return ok ? 0 : -1;
 }
@@ -288,6 +289,7 @@ aspace_clone(struct aspace *as, int copy)
     aspace_put(n);
     return 0;
   }
+  ASPACE_CHECK(n);
   return n;
 }
 

@@ -71,6 +71,12 @@ int aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old);  // 0 / -1
 void aspace_activate(struct aspace *as);  // load this page table on this hart
 uint64 aspace_resident(struct aspace *as, vaddr_t start, vaddr_t end);
 int aspace_check(struct aspace *as);  // invariants hold? (debug, host tests)
+// After each complete change in debug builds (make DEBUG=1) and host tests.
+#ifdef VM_DEBUG
+#define ASPACE_CHECK(as) assert(aspace_check(as))
+#else
+#define ASPACE_CHECK(as) ((void)0)
+#endif
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result { FAULT_OK, FAULT_SEGV, FAULT_OOM };
