@@ -23,6 +23,11 @@ ifeq ($(DEBUG),1)
 KCFLAGS += -DVM_DEBUG
 endif
 UCFLAGS := $(COMMON_CFLAGS) -Iuser/include -MD
+# user/progs: warnings shown but never fatal, so that a program written for
+# xv6 (printf format mismatches are common there) builds when dropped in.
+# The project's own programs stay warning-free: `make warn-check` (a stage
+# of make test) compiles every git-tracked one with -Werror.
+UPROGCFLAGS := $(filter-out -Werror,$(UCFLAGS))
 
 KSRCS := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*/*.c)
 KASMS := $(wildcard kernel/*/*/*.S kernel/*/*.S)
@@ -38,7 +43,8 @@ QEMUOPTS = -machine virt -bios none -kernel $(B)/kernel.elf -m $(MEM) -smp $(CPU
   -global virtio-mmio.force-legacy=false \
   -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
-.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests
+.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests warn-check \
+  print-uprogcflags
 .SECONDARY:
 
 all: deps $(B)/kernel.elf $(B)/fs.img
@@ -49,6 +55,10 @@ deps:
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(filter user/%,$<),$(UCFLAGS),$(KCFLAGS)) -c $< -o $@
+
+$(B)/user/progs/%.o: user/progs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UPROGCFLAGS) -c $< -o $@
 
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
@@ -98,10 +108,19 @@ bench: all
 	@MEM=$(BENCH_MEM) CPUS=$(CPUS) bash bench/run.sh
 
 format:
-	clang-format -i $$(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]' 'tests/host/*/*.[ch]')
+	$$(tools/deps.sh format) -i $$(git ls-files 'kernel/*.[ch]' 'user/*.[ch]' 'tools/*.c' 'include/*.h' 'tests/host/*.[ch]' 'tests/host/*/*.[ch]')
 
 format-check:
 	@tools/format-check.sh
+
+# The project's own user programs (git-tracked user/progs/*.c) compile
+# without a warning; programs dropped in for oneself are not held to it.
+warn-check:
+	@CC="$(CC)" UCFLAGS="$(UCFLAGS)" tools/warn-check.sh
+
+# The flags a dropped-in user program gets (tests/xv6compat/check.sh uses them).
+print-uprogcflags:
+	@echo $(UPROGCFLAGS)
 
 clean:
 	rm -rf $(B)

@@ -19,6 +19,11 @@ log_format=build/test-format.log
 tools/format-check.sh 2>&1 | tee $log_format
 format_rc=${PIPESTATUS[0]}
 
+echo "== user programs warning-free (git-tracked user/progs, -Werror)"
+log_warn=build/test-warn.log
+make -s --no-print-directory warn-check 2>&1 | tee $log_warn
+warn_rc=${PIPESTATUS[0]}
+
 echo "== xv6 source compatibility (tests/xv6compat)"
 log_compat=build/test-compat.log
 tests/xv6compat/check.sh 2>&1 | tee $log_compat
@@ -37,14 +42,16 @@ read -r hp hf < <(count $log_host)
 read -r gp gf < <(count $log_guest)
 read -r cp cf < <(count $log_compat)
 read -r fp ff < <(count $log_format)
+read -r wp wf < <(count $log_warn)
 extra=0
 if [ "$host_rc" != 0 ] && [ "$hf" = 0 ]; then extra=$((extra + 1)); echo "host tests exited $host_rc"; fi
 if [ "$format_rc" != 0 ] && [ "$ff" = 0 ]; then extra=$((extra + 1)); echo "format check exited $format_rc"; fi
+if [ "$warn_rc" != 0 ] && [ "$wf" = 0 ]; then extra=$((extra + 1)); echo "warning check exited $warn_rc"; fi
 if [ "$compat_rc" != 0 ] && [ "$cf" = 0 ]; then extra=$((extra + 1)); echo "compat check exited $compat_rc"; fi
 if [ "$guest_rc" != 0 ] && [ "$gf" = 0 ]; then extra=$((extra + 1)); echo "guest run exited $guest_rc (panic, hang or missing summary)"; fi
 if grep -aq '^panic' $log_guest; then extra=$((extra + 1)); echo "kernel panicked"; fi
-passed=$((hp + gp + cp + fp))
-failed=$((hf + gf + cf + ff + extra))
+passed=$((hp + gp + cp + fp + wp))
+failed=$((hf + gf + cf + ff + wf + extra))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

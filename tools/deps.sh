@@ -4,6 +4,7 @@
 #   deps.sh build   -> compiler, QEMU, host cc
 #   deps.sh gdb     -> gdb-multiarch
 #   deps.sh plot    -> gnuplot
+#   deps.sh format  -> print the clang-format 14 command (installing clang-format-14 if needed)
 set -u
 need=()
 want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
@@ -34,9 +35,18 @@ build)
   want qemu-system-riscv64 qemu-system-misc
   want cc gcc
   want make make
-  want clang-format clang-format
+  want clang-format-14 clang-format-14
   want python3 python3
   install ;;
 gdb) want gdb-multiarch gdb-multiarch; install ;;
+format)
+  # .clang-format is written for version 14 (Debian bookworm's); another
+  # version formats differently, so only 14 will do.
+  if ! command -v clang-format-14 >/dev/null 2>&1 &&
+     ! clang-format --version 2>/dev/null | grep -q 'version 14\.'; then
+    need+=(clang-format-14); install >&2
+  fi
+  if command -v clang-format-14 >/dev/null 2>&1; then echo clang-format-14
+  else echo clang-format; fi ;;
 plot) want gnuplot gnuplot-nox; install ;;
 esac

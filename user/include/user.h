@@ -34,6 +34,7 @@ int getpid(void);
 char *sbrk(int);
 int sleep(int);
 int uptime(void);
+int pause(int);  // 2025 xv6's name for sleep(ticks); the same call
 
 // system calls (Lazuli additions)
 int poweroff(int status) __attribute__((noreturn));
@@ -43,6 +44,9 @@ int procregions(int pid, struct regioninfo *, int max);  // returns count
 int getpids(int *pids, int max);                         // returns count
 int vmctl(int op, int value);                            // VMCTL_*; returns old value
 uint64 nanotime(void);                                   // ns since boot (system call)
+
+// What sbrk, sbrklazy and sbrkeager return when they refuse (2025 xv6's name).
+#define SBRK_ERROR ((char *)-1)
 
 // user library: memory
 char *sbrklazy(int);   // grow/shrink the heap lazily (the default policy)

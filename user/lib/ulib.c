@@ -182,7 +182,8 @@ stat(const char *path, struct stat *st)
 }
 
 // Grow or shrink the heap by n bytes under the system's current policy.
-// Returns the old break, or (char *)-1.
+// Returns the old break, or SBRK_ERROR (nothing changed): also for a
+// shrink below the start of the heap (2025 xv6 returns the old break).
 char *
 sbrk(int n)
 {
@@ -201,6 +202,13 @@ char *
 sbrkeager(int n)
 {
   return __sbrk(n, 2);
+}
+
+// 2025 xv6 renamed sleep(ticks) to pause(ticks); both work here.
+int
+pause(int ticks)
+{
+  return sleep(ticks);
 }
 
 // Nanoseconds since boot from the time CSR: no trap, QEMU virt's timer

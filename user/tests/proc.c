@@ -173,3 +173,23 @@ TEST(proc_exec_fail_keeps_image)
   CHECK(exec("/nosuchprog", argv) == -1, "exec of a missing file");
   CHECK(pages_check(p, 8, 0x5eed) == 0, "heap changed by failed exec");
 }
+
+// pause() is 2025 xv6's name for sleep(): same ticks, same kill behaviour.
+TEST(proc_pause_is_sleep)
+{
+  int t0 = uptime(), pid;
+
+  CHECK(pause(3) == 0, "pause(3) failed");
+  CHECK(uptime() - t0 >= 3, "pause(3) returned after %d ticks", uptime() - t0);
+  t0 = uptime();
+  CHECK(pause(0) == 0 && pause(-5) == 0, "pause of 0 or negative ticks");
+  CHECK(uptime() - t0 <= 1, "pause(-5) waited %d ticks", uptime() - t0);
+  pid = xfork();
+  if (pid == 0) {
+    pause(1000);
+    exit(0);
+  }
+  pause(2);
+  CHECK(kill(pid) == 0, "kill");
+  CHECK(xwait(0) == -1, "paused child killed: status not -1");
+}

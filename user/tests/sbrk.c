@@ -242,3 +242,26 @@ TEST(sbrk_oom_malloc)
           (int)(v0.frames_free - v1.frames_free));
   }
 }
+
+// Compatibility choice (README "Compatibility notes"): a shrink past the
+// start of the heap is an error, SBRK_ERROR with nothing changed, under
+// every policy. (2025 xv6 returns the old break and changes nothing.)
+TEST(sbrk_shrink_past_heap_is_error)
+{
+  struct procstat ps;
+  char *p = sbrk(3 * PGSIZE), *brk0;
+  long len;
+
+  CHECK(p != SBRK_ERROR, "sbrk");
+  memset(p, 0x5a, 3 * PGSIZE);
+  brk0 = sbrk(0);
+  xprocstat(&ps);
+  len = ps.brk - ps.heap_start;
+  CHECK(sbrk(-(len + 1)) == SBRK_ERROR, "sbrk(-(heap + 1)) did not return SBRK_ERROR");
+  CHECK(sbrk(-(len + 100 * PGSIZE)) == SBRK_ERROR, "sbrk(-(heap + 100 pages))");
+  CHECK(sbrklazy(-(len + PGSIZE)) == SBRK_ERROR, "sbrklazy past the heap start");
+  CHECK(sbrkeager(-(len + PGSIZE)) == SBRK_ERROR, "sbrkeager past the heap start");
+  CHECK(sbrk(0) == brk0, "a refused shrink moved the break");
+  for (int i = 0; i < 3 * PGSIZE; i++)
+    CHECK((uchar)p[i] == 0x5a, "heap byte %d changed by a refused shrink", i);
+}
