@@ -17,40 +17,51 @@ namecmp(const char *a, const char *b)
   return strncmp(a, b, DIRSIZ);
 }
 
-// Look name up in directory dp (locked). Returns its inode unlocked and
-// referenced, or 0 if absent; *poff (if non-null) gets the entry's offset.
-struct inode *
-dirlookup(struct inode *dp, const char *name, uint *poff)
+// Look name up in directory dp (locked). Returns the entry's inode number,
+// or 0 if there is no such entry; *poff (if non-null) gets its offset.
+// Needs no in-memory inode, so it cannot fail for want of one.
+uint
+dir_find(struct inode *dp, const char *name, uint *poff)
 {
   struct dirent de;
 
   if (dp->type != T_DIR)
-    panic("dirlookup: not a directory");
+    panic("dir_find: not a directory");
   for (uint off = 0; off + sizeof(de) <= dp->size; off += sizeof(de)) {
     if (readi(dp, (char *)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlookup: short read");
+      panic("dir_find: short read");
     if (de.inum == 0 || namecmp(name, de.name) != 0)
       continue;
     if (poff)
       *poff = off;
-    return iget(dp->dev, de.inum);
+    return de.inum;
   }
   return 0;
 }
 
+// dir_find, then the entry's inode, unlocked and referenced. Returns 0 if
+// the entry is absent OR the inode table is full: a caller for whom the
+// difference matters (a create must not add a second entry) uses dir_find.
+struct inode *
+dirlookup(struct inode *dp, const char *name, uint *poff)
+{
+  uint inum = dir_find(dp, name, poff);
+  return inum ? iget(dp->dev, inum) : 0;
+}
+
 // Add entry (name, inum) to directory dp (locked), reusing a free slot.
-// Inside a transaction. Returns 0, or -1 if name exists or no space.
+// Inside a transaction. Returns 0, or -1 if name exists, dp has been
+// removed, or there is no space.
 int
 dirlink(struct inode *dp, const char *name, uint inum)
 {
   struct dirent de;
-  struct inode *ip;
   uint off;
 
-  if ((ip = dirlookup(dp, name, 0)) != 0) {
-    iput(ip);
+  // A removed directory (no links) takes no new entries: they would be
+  // unreachable, and their inodes lost when it is freed.
+  if (dp->nlink < 1 || dir_find(dp, name, 0) != 0)
     return -1;
-  }
   for (off = 0; off + sizeof(de) <= dp->size; off += sizeof(de)) {
     if (readi(dp, (char *)&de, off, sizeof(de)) != sizeof(de))
       panic("dirlink: short read");

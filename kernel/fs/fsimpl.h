@@ -29,9 +29,11 @@ void itrunc(struct inode *ip);               // ip locked, inside a transaction
 
 // dir.c
 int namecmp(const char *a, const char *b);
-struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);  // dp locked
-int dirlink(struct inode *dp, const char *name, uint inum);               // dp locked; 0 / -1
-int dir_isempty(struct inode *dp);  // only "." and ".."? dp locked
+uint dir_find(struct inode *dp, const char *name, uint *poff);  // inum or 0 (absent); dp locked
+// dir_find + iget: 0 if absent or no free in-memory inode; dp locked.
+struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);
+int dirlink(struct inode *dp, const char *name, uint inum);  // dp locked; 0 / -1
+int dir_isempty(struct inode *dp);                           // only "." and ".."? dp locked
 
 // pipe.c
 void pipeclose(struct pipe *pi, int writable);

@@ -154,8 +154,8 @@ undo:
   return -1;
 }
 
-// Remove entry name at offset off of dp and drop ip's link. Both locked;
-// in a transaction.
+// Remove entry name at offset off of dp and drop ip's link (an empty
+// directory also loses its own entries). Both locked; in a transaction.
 static int
 unlink_entry(struct inode *dp, struct inode *ip, uint off)
 {
@@ -164,12 +164,16 @@ unlink_entry(struct inode *dp, struct inode *ip, uint off)
   memset(&de, 0, sizeof(de));
   if (writei(dp, (char *)&de, off, sizeof(de)) != sizeof(de))
     return -1;
+  ip->nlink--;
+  iupdate(ip);
   if (ip->type == T_DIR) {
+    // A removed directory loses "." and ".." too: processes still in it
+    // find nothing there, and its ".." cannot lead to a parent that may
+    // itself be freed later. Its inode goes with the last reference.
+    itrunc(ip);
     dp->nlink--;  // ip's ".." no longer names dp
     iupdate(dp);
   }
-  ip->nlink--;
-  iupdate(ip);
   return 0;
 }
 
@@ -223,9 +227,19 @@ create(const char *path, short type, short major, short minor)
   if ((dp = nameiparent(path, name)) == 0)
     return 0;
   ilock(dp);
-
-  if ((ip = dirlookup(dp, name, 0)) != 0) {
+  if (dp->nlink < 1) {  // a removed directory takes no new entries
     iunlockput(dp);
+    return 0;
+  }
+
+  uint inum = dir_find(dp, name, 0);
+  if (inum != 0) {
+    // The name exists. If no in-memory inode is free to open it, fail:
+    // never take "cannot load it" for "absent" and add a second entry.
+    ip = iget(dp->dev, inum);
+    iunlockput(dp);
+    if (ip == 0)
+      return 0;
     ilock(ip);
     if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
       return ip;
