@@ -43,7 +43,7 @@ QEMUOPTS = -machine virt -bios none -kernel $(B)/kernel.elf -m $(MEM) -smp $(CPU
   -global virtio-mmio.force-legacy=false \
   -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
-.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests warn-check \
+.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests fsck warn-check \
   print-uprogcflags
 .SECONDARY:
 
@@ -79,8 +79,18 @@ $(B)/mkfs: tools/mkfs/mkfs.c include/fs.h include/param.h
 	@mkdir -p $(B)
 	$(HOSTCC) -Wall -Werror -O2 -Iinclude -o $@ tools/mkfs/mkfs.c
 
-$(B)/fs.img: $(B)/mkfs README.md $(UPROGS)
-	$(B)/mkfs $@ README.md $(UPROGS)
+# /README in the image: a plain-text README.md (`cat README`, as on xv6).
+$(B)/README: README.md tools/readme/readme-text.py
+	@mkdir -p $(B)
+	python3 tools/readme/readme-text.py README.md > $@
+
+$(B)/fs.img: $(B)/mkfs $(B)/README $(UPROGS)
+	$(B)/mkfs $@ $(B)/README $(UPROGS)
+
+# make fsck: check build/fs.img (any image: make fsck IMG=path).
+IMG ?= $(B)/fs.img
+fsck:
+	@python3 tools/fsck/fsck.py $(IMG)
 
 qemu: all
 	$(QEMU) $(QEMUOPTS)

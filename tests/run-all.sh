@@ -29,9 +29,20 @@ log_compat=build/test-compat.log
 tests/xv6compat/check.sh 2>&1 | tee $log_compat
 compat_rc=${PIPESTATUS[0]}
 
+echo "== fsck finds each kind of damage (tests/fsck)"
+log_fsckt=build/test-fsck-host.log
+python3 tests/fsck/test_fsck.py build/mkfs 2>&1 | tee $log_fsckt
+fsckt_rc=${PIPESTATUS[0]}
+
 echo "== guest tests (usertests under QEMU, ${CPUS:-3} harts, ${MEM:-128M})"
-tools/run.sh 'usertests' "${TEST_TIMEOUT:-600}" 2>&1 | tee $log_guest
+rm -f build/test-fs.img
+KEEP_IMG=build/test-fs.img tools/run.sh 'usertests' "${TEST_TIMEOUT:-600}" 2>&1 | tee $log_guest
 guest_rc=${PIPESTATUS[0]}
+
+echo "== fsck of the image the guest tests left (build/test-fs.img)"
+log_fsck=build/test-fsck.log
+{ python3 tools/fsck/fsck.py build/test-fs.img && echo "PASS fsck_after_guest_tests" && echo "1 passed, 0 failed" ||
+  { echo "FAIL fsck_after_guest_tests"; echo "0 passed, 1 failed"; }; } 2>&1 | tee $log_fsck
 
 count() { # file -> "passed failed" from its last summary line
   local line
@@ -52,6 +63,12 @@ if [ "$guest_rc" != 0 ] && [ "$gf" = 0 ]; then extra=$((extra + 1)); echo "guest
 if grep -aq '^panic' $log_guest; then extra=$((extra + 1)); echo "kernel panicked"; fi
 passed=$((hp + gp + cp + fp + wp))
 failed=$((hf + gf + cf + ff + wf + extra))
+# file-system stages (fsck's own test, fsck of the guest image)
+read -r kp kf < <(count $log_fsckt)
+read -r sp sf < <(count $log_fsck)
+if [ "$fsckt_rc" != 0 ] && [ "$kf" = 0 ]; then failed=$((failed + 1)); echo "fsck test exited $fsckt_rc"; fi
+passed=$((passed + kp + sp))
+failed=$((failed + kf + sf))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -2,6 +2,7 @@
 # run.sh 'command line' [timeout-seconds]
 # Boot Lazuli headless with an image whose /autorun holds the command line;
 # init runs it with sh and powers off with its status, which becomes ours.
+# The image is temporary; KEEP_IMG=path keeps it there afterwards (for fsck).
 # Shortly before the time limit, ^P is typed on the console so that a hung
 # run leaves the kernel's process table (states, sizes) in the log.
 set -u
@@ -12,7 +13,7 @@ limit="${2:-${RUN_TIMEOUT:-900}}"
 mkdir -p $B/run
 R=$(mktemp -d $B/run/XXXXXX)
 printf '%s\n' "$cmd" > $R/autorun
-$B/mkfs $R/fs.img README.md $R/autorun $B/user/_* >/dev/null || exit 1
+$B/mkfs $R/fs.img $B/README $R/autorun $B/user/_* >/dev/null || exit 1
 
 # The console's input: a FIFO we keep open, so QEMU never sees end of file.
 mkfifo $R/console
@@ -27,7 +28,8 @@ dump_at=$((limit > 10 ? limit - 5 : limit))
   wait $nap && printf '\020' >&3
 ) </dev/null >/dev/null 2>&1 &
 dumper=$!
-trap 'kill $dumper 2>/dev/null; exec 3>&-; rm -rf "$R"' EXIT
+keep() { [ -n "${KEEP_IMG:-}" ] && mv -f "$R/fs.img" "$KEEP_IMG"; }
+trap 'kill $dumper 2>/dev/null; exec 3>&-; keep; rm -rf "$R"' EXIT
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios none \
   -kernel $B/kernel.elf -m "${MEM:-128M}" -smp "${CPUS:-3}" -nographic -monitor none \

@@ -212,3 +212,16 @@ TEST(fs_dup_shares_offset)
 
 // No fs_file_too_big: MAXFILE*BSIZE (about 67 MB) is larger than the
 // whole disk (FSSIZE blocks), and filling the disk under TCG is too slow.
+
+// The image holds /README, plain text made from README.md (xv6 programs
+// and users open it first: `cat README`).
+TEST(fs_readme_file)
+{
+  static char buf[2048];
+  int n = read_file("/README", buf, sizeof(buf));
+
+  CHECK(n > 100, "read %d bytes of /README", n);
+  CHECK(strncmp(buf, "Lazuli\n", 7) == 0, "/README does not start with the title");
+  CHECK(contains(buf, "make test"), "/README lacks the two commands");
+  CHECK(!contains(buf, "```") && !contains(buf, "## "), "/README still holds Markdown");
+}
