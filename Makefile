@@ -136,4 +136,5 @@ clean:
 	rm -rf $(B)
 	@$(MAKE) -s -C tests/host clean 2>/dev/null || true
 
--include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(TESTOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(ULIBOBJS:.o=.d) $(TESTOBJS:.o=.d) \
+  $(patsubst user/progs/%.c,$(B)/user/progs/%.d,$(wildcard user/progs/*.c))

@@ -19,6 +19,7 @@ enum fault_kind {
 enum kill_reason {
   KR_SEGV,  // no region explains the access, or protection forbids it
   KR_OOM,   // out of memory while serving a fault
+  KR_BUS,   // a touch of a file page wholly past its end of file (SIGBUS)
   KR_NREASONS
 };
 

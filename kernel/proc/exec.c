@@ -126,7 +126,7 @@ exec(char *path, char **argv)
     return -1;
   }
 
-  as->heap_start = as->brk = top;
+  aspace_set_heap(as, top);
   uint64 argc, sp;
   if (aspace_map(as, USTACKTOP - USTACKMAX, USTACKTOP, PROT_READ | PROT_WRITE, RK_STACK) < 0 ||
       (sp = push_args(as, argv, &argc)) == 0) {

@@ -462,14 +462,7 @@ proc_stat(int pid, struct procstat *st)
     st->ppid = p->parent ? p->parent->pid : 0;
     release(&wait_lock);
     if (as) {
-      acquiresleep(&as->lock);
-      for (int i = 0; i < as->nregion; i++)
-        st->vsize += as->region[i].end - as->region[i].start;
-      st->resident = as->pmap.resident;
-      st->pt_pages = as->pmap.ptpages;
-      st->heap_start = as->heap_start;
-      st->brk = as->brk;
-      releasesleep(&as->lock);
+      aspace_stat(as, st);
       aspace_put(as);
     }
     return 0;
@@ -528,11 +521,8 @@ procdump(void)
       continue;
     uint64 vsize = 0, rss = 0;
     struct aspace *as = p->as;
-    if (as) {
-      for (int i = 0; i < as->nregion && i < NREGION; i++)
-        vsize += as->region[i].end - as->region[i].start;
-      rss = as->pmap.resident;
-    }
+    if (as)
+      aspace_peek(as, &vsize, &rss);
     // WCHAN: what a sleeper waits on (a kernel address: `nm build/kernel.elf`).
     void *chan = p->state == SLEEPING ? p->chan : 0;
     printf("%-4d %-7s %-15s %-11lu %-11lu %p\n", p->pid, state_names[p->state], p->name,

@@ -1,6 +1,7 @@
-// Address spaces: a sorted array of regions (the truth) and a pmap (a cache
-// of it). Map, unmap with splitting, sbrk, clone for fork, teardown.
-// Page faults are fault.c's business; PTE bits are pmap.c's.
+// Address spaces: the region set (the truth, region.c) and a pmap (a cache
+// of it). Lifecycle, map/unmap with backing-object references, sbrk,
+// clone for fork, statistics, teardown. Page faults are fault.c's
+// business; PTE bits are pmap.c's.
 #include "types.h"
 #include "memlayout.h"
 #include "vmstat.h"
@@ -8,11 +9,18 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 
+// Until object.c (pagecache) is linked in, no region can hold an object and
+// these are never called.
+#pragma weak vmobj_dup
+#pragma weak vmobj_put
+
 int vm_sbrk_eager;  // vmctl: sbrk maps frames at once
 int vm_fork_copy;   // vmctl: fork copies frames at once
 
 static struct spinlock refs_lock;
 static int refs_lock_ready;
+
+#define ASSERT_LOCKED(as) assert(holdingsleep(&(as)->lock))
 
 static void
 release_frame(uint64 pa)
@@ -33,7 +41,7 @@ aspace_create(void)
     initlock(&refs_lock, "aspace refs");
     refs_lock_ready = 1;
   }
-  assert(sizeof(struct aspace) <= PGSIZE);
+  assert(sizeof(struct aspace) <= PGSIZE);  // regions live in their own pages
   struct aspace *as = kalloc();
   if (as == 0)
     return 0;
@@ -55,7 +63,27 @@ aspace_get(struct aspace *as)
   release(&refs_lock);
 }
 
-// Drop a reference; the last one releases every frame and table. May sleep.
+// Release the objects of a list of regions already out of the set, then
+// their slots. Called without as->lock: vmobj_put may sleep.
+static void
+reap(struct aspace *as, struct region *dead)
+{
+  for (struct region *r = dead; r; r = r->next)
+    if (r->obj)
+      vmobj_put(r->obj);
+  if (dead == 0)
+    return;
+  acquiresleep(&as->lock);
+  while (dead) {
+    struct region *next = dead->next;
+    region_free_locked(as, dead);
+    dead = next;
+  }
+  releasesleep(&as->lock);
+}
+
+// Drop a reference; the last one releases every frame, table, region and
+// object reference. May sleep.
 void
 aspace_put(struct aspace *as)
 {
@@ -65,6 +93,17 @@ aspace_put(struct aspace *as)
   if (!last)
     return;
   pmap_destroy(&as->pmap, release_frame);
+  struct region *dead = 0;
+  acquiresleep(&as->lock);
+  while (as->nregion > 0) {
+    struct region *r = as->region[as->nregion - 1];
+    region_remove_locked(as, as->nregion - 1);
+    r->next = dead;
+    dead = r;
+  }
+  releasesleep(&as->lock);
+  reap(as, dead);
+  assert(as->rpages == 0);
   kfree(as);
 }
 
@@ -74,100 +113,137 @@ aspace_activate(struct aspace *as)
   pmap_activate(&as->pmap);
 }
 
-// Index of the first region ending above va (as->nregion if none).
-static int
-first_above(struct aspace *as, vaddr_t va)
+void
+aspace_set_heap(struct aspace *as, vaddr_t start)
 {
-  int i = 0;
-  while (i < as->nregion && as->region[i].end <= va)
-    i++;
-  return i;
+  acquiresleep(&as->lock);
+  as->heap_start = as->brk = start;
+  releasesleep(&as->lock);
 }
 
 struct region *
-aspace_find(struct aspace *as, vaddr_t va)
+aspace_find_locked(struct aspace *as, vaddr_t va)
 {
-  int i = first_above(as, va);
-  if (i < as->nregion && as->region[i].start <= va)
-    return &as->region[i];
+  return region_find_locked(as, va);
+}
+
+int
+aspace_map_locked(struct aspace *as, struct region *tmpl)
+{
+  ASSERT_LOCKED(as);
+  vaddr_t start = tmpl->start, end = tmpl->end;
+  if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA || tmpl->off % PGSIZE)
+    return -1;
+  if (as->nregion == NREGION)
+    return -1;
+  int i = region_index_locked(as, start);
+  if (i < as->nregion && as->region[i]->start < end)
+    return -1;
+  struct region *r = region_alloc_locked(as);
+  if (r == 0)
+    return -1;
+  *r = *tmpl;
+  r->next = 0;
+  if (r->prot & PROT_WRITE)
+    r->prot |= PROT_READ;  // Sv39 has no write-only pages
+  if (r->obj)
+    vmobj_dup(r->obj);
+  int ok = region_insert_locked(as, r);
+  assert(ok == 0);
   return 0;
 }
 
-static int
-overlaps(struct aspace *as, vaddr_t start, vaddr_t end)
+int
+aspace_map_obj(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind, int flags,
+               struct vmobj *obj, uint64 off, uint64 filelen)
 {
-  int i = first_above(as, start);
-  return i < as->nregion && as->region[i].start < end;
+  struct region t = {
+      .start = start,
+      .end = end,
+      .prot = prot,
+      .maxprot = PROT_READ | PROT_WRITE | PROT_EXEC,
+      .kind = kind,
+      .flags = flags,
+      .obj = obj,
+      .off = off,
+      .filelen = obj ? filelen : 0,
+  };
+  acquiresleep(&as->lock);
+  int r = aspace_map_locked(as, &t);
+  releasesleep(&as->lock);
+  return r;
 }
 
-static void
-insert_at(struct aspace *as, int i, struct region r)
-{
-  memmove(&as->region[i + 1], &as->region[i], (as->nregion - i) * sizeof(r));
-  as->region[i] = r;
-  as->nregion++;
-}
-
-static void
-remove_at(struct aspace *as, int i)
-{
-  memmove(&as->region[i], &as->region[i + 1], (as->nregion - i - 1) * sizeof(as->region[0]));
-  as->nregion--;
-}
-
-// Add region [start, end). Owner only (or an address space not yet in use).
 int
 aspace_map(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind)
 {
-  if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA)
-    return -1;
-  if (as->nregion == NREGION || overlaps(as, start, end))
-    return -1;
-  struct region r = {start, end, prot, kind};
-  insert_at(as, first_above(as, start), r);
-  return 0;
+  return aspace_map_obj(as, start, end, prot, kind, 0, 0, 0, 0);
 }
 
-// Remove [start, end) from the regions, splitting where needed, and free
-// the frames mapped there. Fails (changing nothing) only if a split would
-// need a region slot that does not exist.
-int
-aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end)
+// Remove [start, end) from the regions and the page table, splitting a
+// region that holds the whole range. Regions removed whole that hold an
+// object go on *dead for reap(); anonymous ones are freed now. 0, or -1
+// with nothing changed (no region slot for a split, no memory).
+static int
+unmap_locked(struct aspace *as, vaddr_t start, vaddr_t end, struct region **dead)
 {
+  ASSERT_LOCKED(as);
   if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA)
     return -1;
-  int i = first_above(as, start);
-  int split = i < as->nregion && as->region[i].start < start && as->region[i].end > end;
-  if (split && as->nregion == NREGION)
+  int i = region_index_locked(as, start);
+  struct region *r = i < as->nregion ? as->region[i] : 0;
+  struct region *tail = 0;
+  if (r && r->start < start && r->end > end) {
+    if (as->nregion == NREGION || (tail = region_alloc_locked(as)) == 0)
+      return -1;
+  }
+  if (pmap_remove(&as->pmap, start, end, release_frame) < 0) {
+    if (tail)
+      region_free_locked(as, tail);
     return -1;
-  if (pmap_remove(&as->pmap, start, end, release_frame) < 0)
-    return -1;
-  if (split) {
-    struct region tail = as->region[i];
-    tail.start = end;
-    as->region[i].end = start;
-    insert_at(as, i + 1, tail);
+  }
+  if (tail) {
+    region_split_locked(as, i, end, tail);
+    region_trim_tail_locked(as, r, start);
     return 0;
   }
-  while (i < as->nregion && as->region[i].start < end) {
-    struct region *r = &as->region[i];
+  while (i < as->nregion && as->region[i]->start < end) {
+    r = as->region[i];
     if (r->start < start) {
-      r->end = start;
+      region_trim_tail_locked(as, r, start);
       i++;
     } else if (r->end > end) {
-      r->start = end;
+      region_trim_head_locked(as, r, end);
       i++;
     } else {
-      remove_at(as, i);
+      region_remove_locked(as, i);
+      if (r->obj) {
+        r->next = *dead;
+        *dead = r;
+      } else {
+        region_free_locked(as, r);
+      }
     }
   }
   return 0;
 }
 
-// Map a fresh zeroed frame at va; returns its address, or 0 if out of memory.
-paddr_t
-aspace_fill_page(struct aspace *as, vaddr_t va, int prot)
+int
+aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end)
 {
+  struct region *dead = 0;
+  acquiresleep(&as->lock);
+  int r = unmap_locked(as, start, end, &dead);
+  ASPACE_CHECK(as);
+  releasesleep(&as->lock);
+  reap(as, dead);
+  return r;
+}
+
+static paddr_t
+fill_page_locked(struct aspace *as, vaddr_t va, int prot)
+{
+  ASSERT_LOCKED(as);
   paddr_t pa = frame_alloc_zeroed();
   if (pa && pmap_enter(&as->pmap, va, pa, prot) < 0) {
     frame_unref(pa);
@@ -176,25 +252,71 @@ aspace_fill_page(struct aspace *as, vaddr_t va, int prot)
   return pa;
 }
 
-// Map zeroed frames on every page of [start, end) now (eager policy).
-static int
-populate(struct aspace *as, vaddr_t start, vaddr_t end, int prot)
+// Map a fresh zeroed frame at va; returns its address, or 0 if out of memory.
+paddr_t
+aspace_fill_page(struct aspace *as, vaddr_t va, int prot)
 {
-  for (vaddr_t va = start; va < end; va += PGSIZE)
-    if (aspace_fill_page(as, va, prot) == 0)
-      return -1;
-  return 0;
+  acquiresleep(&as->lock);
+  paddr_t pa = fill_page_locked(as, va, prot);
+  releasesleep(&as->lock);
+  return pa;
+}
+
+// Map zeroed frames on [start, end) now (eager policy). Returns where it
+// stopped: end, or the first page it could not map.
+static vaddr_t
+populate_locked(struct aspace *as, vaddr_t start, vaddr_t end, int prot)
+{
+  vaddr_t va;
+  for (va = start; va < end; va += PGSIZE)
+    if (fill_page_locked(as, va, prot) == 0)
+      break;
+  return va;
 }
 
 // The highest address the heap may reach: below the next region's guard.
 static vaddr_t
-heap_limit(struct aspace *as)
+heap_limit_locked(struct aspace *as)
 {
-  int i = first_above(as, as->heap_start);
-  vaddr_t next = i < as->nregion ? as->region[i].start : MAXVA;
-  if (i < as->nregion && as->region[i].kind == RK_HEAP)
-    next = i + 1 < as->nregion ? as->region[i + 1].start : MAXVA;
+  int i = region_index_locked(as, as->heap_start);
+  if (i < as->nregion && as->region[i]->kind == RK_HEAP)
+    i++;
+  vaddr_t next = i < as->nregion ? as->region[i]->start : MAXVA;
   return next - PGSIZE;  // one unmapped guard page
+}
+
+// Grow the heap region to newtop (creating it at heap_start); eager maps
+// the new pages too. 0, or -1 with nothing changed.
+static int
+heap_grow_locked(struct aspace *as, struct region *h, vaddr_t oldtop, vaddr_t newtop, int eager)
+{
+  if (h)
+    region_trim_tail_locked(as, h, newtop);
+  else if (aspace_map_locked(as, &(struct region){.start = as->heap_start,
+                                                  .end = newtop,
+                                                  .prot = PROT_READ | PROT_WRITE,
+                                                  .maxprot = PROT_READ | PROT_WRITE | PROT_EXEC,
+                                                  .kind = RK_HEAP}) < 0)
+    return -1;
+  if (!eager)
+    return 0;
+  vaddr_t stop = populate_locked(as, oldtop, newtop, PROT_READ | PROT_WRITE);
+  if (stop == newtop)
+    return 0;
+  // Undo. Every page in [oldtop, stop) was entered, so the leaf tables at
+  // both edges of that range are private already: the removal cannot fail.
+  if (stop > oldtop) {
+    int ok = pmap_remove(&as->pmap, oldtop, stop, release_frame);
+    assert(ok == 0);
+  }
+  if (h) {
+    region_trim_tail_locked(as, h, oldtop);
+  } else {
+    h = region_find_locked(as, as->heap_start);
+    region_remove_locked(as, region_index_locked(as, as->heap_start));
+    region_free_locked(as, h);
+  }
+  return -1;
 }
 
 // Move the break by n bytes; *old gets the previous break. Growth only
@@ -207,28 +329,24 @@ aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old)
   vaddr_t brk = as->brk, nbrk = brk + n;
   *old = brk;
   int ok = 1;
-  if (n > 0 && (nbrk < brk || nbrk > heap_limit(as)))
+  if (n > 0 && (nbrk < brk || nbrk > heap_limit_locked(as)))
     ok = 0;
   if (n < 0 && (nbrk > brk || nbrk < as->heap_start))
     ok = 0;
+  struct region *h = region_find_locked(as, as->heap_start);
+  if (h && h->kind != RK_HEAP)
+    ok = 0;  // something else (a fixed mapping) sits where the heap would be
   if (!ok || n == 0) {
     releasesleep(&as->lock);
     return ok ? 0 : -1;
   }
   vaddr_t oldtop = PGROUNDUP(brk), newtop = PGROUNDUP(nbrk);
-  struct region *r = aspace_find(as, as->heap_start);
-  if (newtop > oldtop) {
-    if (r == 0 && aspace_map(as, as->heap_start, newtop, PROT_READ | PROT_WRITE, RK_HEAP) < 0)
-      ok = 0;
-    else if (r)
-      r->end = newtop;
-    if (ok && eager && populate(as, oldtop, newtop, PROT_READ | PROT_WRITE) < 0) {
-      aspace_unmap(as, oldtop, newtop);
-      ok = 0;
-    }
-  } else if (newtop < oldtop && aspace_unmap(as, newtop, oldtop) < 0) {
-    ok = 0;  // out of memory copying a shared page table: nothing changed
-  }
+  struct region *dead = 0;
+  if (newtop > oldtop)
+    ok = heap_grow_locked(as, h, oldtop, newtop, eager) == 0;
+  else if (newtop < oldtop)
+    ok = unmap_locked(as, newtop, oldtop, &dead) == 0;  // OOM copying a shared table: -1
+  assert(dead == 0);                                    // the heap is anonymous
   if (ok)
     as->brk = nbrk;
   ASPACE_CHECK(as);
@@ -263,6 +381,21 @@ copy_region(struct aspace *dst, struct aspace *src, struct region *r)
   return 0;
 }
 
+// Give the child n a copy of region r (with its own object reference) and
+// its pages: shared regions share their frames and keep writable PTEs;
+// private writable ones become copy-on-write (or are copied).
+static int
+clone_region_locked(struct aspace *n, struct aspace *as, struct region *r, int copy)
+{
+  if (aspace_map_locked(n, r) < 0)
+    return -1;
+  int shared = r->flags & REG_SHARED;
+  if (copy && !shared)
+    return copy_region(n, as, r);
+  int cow = (r->prot & PROT_WRITE) && !shared;
+  return pmap_share(&n->pmap, &as->pmap, r->start, r->end, cow, share_frame);
+}
+
 // fork: a new address space with the same regions. copy=0 shares frames
 // copy-on-write; copy=1 copies them. Returns 0 if out of memory.
 struct aspace *
@@ -272,18 +405,13 @@ aspace_clone(struct aspace *as, int copy)
   if (n == 0)
     return 0;
   acquiresleep(&as->lock);
-  n->nregion = as->nregion;
-  memmove(n->region, as->region, sizeof(as->region));
+  acquiresleep(&n->lock);  // nobody else can know n: no order to keep
   n->heap_start = as->heap_start;
   n->brk = as->brk;
   int err = 0;
-  for (int i = 0; i < as->nregion && !err; i++) {
-    struct region *r = &as->region[i];
-    if (copy)
-      err = copy_region(n, as, r);
-    else
-      err = pmap_share(&n->pmap, &as->pmap, r->start, r->end, r->prot & PROT_WRITE, share_frame);
-  }
+  for (int i = 0; i < as->nregion && !err; i++)
+    err = clone_region_locked(n, as, as->region[i], copy);
+  releasesleep(&n->lock);
   releasesleep(&as->lock);
   if (err) {
     aspace_put(n);
@@ -299,24 +427,72 @@ aspace_resident(struct aspace *as, vaddr_t start, vaddr_t end)
   return pmap_count(&as->pmap, start, end);
 }
 
+void
+aspace_stat(struct aspace *as, struct procstat *st)
+{
+  acquiresleep(&as->lock);
+  st->vsize = as->vsize;
+  st->resident = as->pmap.resident;
+  st->pt_pages = as->pmap.ptpages;
+  st->heap_start = as->heap_start;
+  st->brk = as->brk;
+  releasesleep(&as->lock);
+}
+
+int
+aspace_regions(struct aspace *as, int first, struct regioninfo *info, int max)
+{
+  acquiresleep(&as->lock);
+  int n = 0;
+  for (int i = first; i >= 0 && i < as->nregion && n < max; i++, n++) {
+    struct region *r = as->region[i];
+    memset(&info[n], 0, sizeof(info[n]));
+    info[n].start = r->start;
+    info[n].end = r->end;
+    info[n].prot = r->prot;
+    info[n].kind = r->kind;
+    info[n].resident = pmap_count(&as->pmap, r->start, r->end);
+  }
+  releasesleep(&as->lock);
+  return n;
+}
+
+void
+aspace_peek(struct aspace *as, uint64 *vsize, uint64 *resident)
+{
+  *vsize = __atomic_load_n(&as->vsize, __ATOMIC_RELAXED);
+  *resident = __atomic_load_n(&as->pmap.resident, __ATOMIC_RELAXED);
+}
+
 // Invariants: regions sorted, disjoint, page-aligned, non-empty, below
-// MAXVA; the break inside [heap_start, heap region end].
+// MAXVA, write implying read, vsize their total; the break inside
+// [heap_start, heap region end]; the heap region is of kind heap. Takes no
+// lock: the caller holds as->lock or owns an address space nobody else knows.
 int
 aspace_check(struct aspace *as)
 {
   if (as->nregion < 0 || as->nregion > NREGION)
     return 0;
+  uint64 vsize = 0;
+  struct region *h = 0;
   for (int i = 0; i < as->nregion; i++) {
-    struct region *r = &as->region[i];
+    struct region *r = as->region[i];
+    if (r->start <= as->heap_start && as->heap_start < r->end)
+      h = r;
     if (r->start % PGSIZE || r->end % PGSIZE || r->start >= r->end || r->end > MAXVA)
       return 0;
-    if (i > 0 && as->region[i - 1].end > r->start)
+    if (i > 0 && as->region[i - 1]->end > r->start)
       return 0;
+    if ((r->prot & PROT_WRITE) && !(r->prot & PROT_READ))
+      return 0;
+    if (r->off % PGSIZE || (r->obj == 0 && (r->off || r->filelen)))
+      return 0;
+    vsize += r->end - r->start;
   }
-  if (as->brk < as->heap_start)
+  if (vsize != as->vsize || as->brk < as->heap_start)
     return 0;
-  struct region *h = aspace_find(as, as->heap_start);
-  if (as->brk > as->heap_start && (h == 0 || h->end != PGROUNDUP(as->brk)))
+  if (as->brk > as->heap_start &&
+      (h == 0 || h->kind != RK_HEAP || h->end != PGROUNDUP(as->brk) || h->start != as->heap_start))
     return 0;
   return 1;
 }

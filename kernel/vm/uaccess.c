@@ -21,7 +21,7 @@ user_page(struct aspace *as, vaddr_t va, int access)
       !(access == ACC_WRITE && (prot & PMAP_COW)))
     return pa;
   struct proc *p = myproc();
-  int r = vm_fault(as, va, access, p ? p->faults : 0, 0);
+  enum fault_result r = vm_fault(as, va, access, p ? p->faults : 0, 0);
   if (r == FAULT_OOM && p && p->as == as) {
     vm_count_kill(KR_OOM);
     proc_kill_report(p, "out of memory in a system call");
@@ -112,7 +112,7 @@ uaccess_ok(uint64 va, uint64 n, int access)
   uint64 end = va + n;
   int ok = 1;
   while (va < end) {
-    struct region *r = aspace_find(as, va);
+    struct region *r = aspace_find_locked(as, va);
     if (r == 0 || !(r->prot & access)) {
       ok = 0;
       break;

@@ -2,9 +2,11 @@
 // the single fault resolver, and user-memory access.
 //
 // Global lock order (outer first):
-//   as->lock (sleep) -> inode/buffer sleep locks -> p->lock -> ... (leaf); frames: atomics
+//   as->lock (sleep) -> begin_op -> inode lock (guards ip's page cache) -> buffer locks
+//   -> p->lock -> ... (leaf); frames: atomics
 // No spinlock may be held across copyin/copyout/copyinstr or vm_fault: they
-// may sleep. uaccess asserts this.
+// may sleep. uaccess asserts this. Functions named *_locked need as->lock
+// held by the caller and assert it.
 #ifndef VM_H
 #define VM_H
 
@@ -38,39 +40,92 @@ void frame_stats(struct vmstat *st);  // fills the frame_* and zero_page_maps fi
 void *kalloc(void);                   // a frame for the kernel, by kernel address
 void kfree(void *kva);
 
-// ---- aspace.c: an address space = sorted regions + page table ----
-#define NREGION 32  // regions per address space
+// ---- object.c: the page cache of one inode (provided by pagecache; INTERFACES.md §1) ----
+struct vmobj;
+struct inode;
+void vmobj_dup(struct vmobj *o);  // one more reference (region split, fork)
+void vmobj_put(struct vmobj *o);  // drop one; may sleep (the last one puts the inode)
 
+// ---- region.c, aspace.c: an address space = sorted regions + page table ----
+#define NREGION 256     // regions per address space (mmap beyond it: -1)
+#define REG_SHARED 0x1  // region flag: MAP_SHARED (else private)
+
+// One mapped range. Its kind names it and carries the sbrk/stack rules; its
+// backing (anonymous, or obj + off) says where the bytes come from.
+// Guarded by the owning aspace's lock (l).
 struct region {
-  vaddr_t start;  // page-aligned
-  vaddr_t end;    // page-aligned, exclusive
-  int prot;       // PROT_READ | PROT_WRITE | PROT_EXEC
-  int kind;       // enum region_kind (text, data, heap, stack, mmap)
+  vaddr_t start;        // page-aligned
+  vaddr_t end;          // page-aligned, exclusive
+  int prot;             // PROT_READ | PROT_WRITE | PROT_EXEC; WRITE always with READ
+  int maxprot;          // what the backing allows mprotect to grant
+  int kind;             // enum region_kind (text, data, heap, stack, mmap)
+  int flags;            // REG_SHARED
+  struct vmobj *obj;    // 0: anonymous; else one object reference held by this region
+  uint64 off;           // page-aligned object offset of start
+  uint64 filelen;       // bytes of obj visible from off; past it, zeros (bss tail)
+  struct region *next;  // on a list of regions being released (aspace.c)
 };
 
 // Lock key: l = as->lock held; o = owner process only (single-threaded).
+struct rpage;
 struct aspace {
   struct sleeplock lock;
-  int refs;                       // references (owner + inspectors), aspace_lock
-  struct pmap pmap;               // l: the page table, a cache of regions
-  int nregion;                    // l
-  struct region region[NREGION];  // l: sorted by start, disjoint
-  vaddr_t heap_start;             // l: heap region is [heap_start, brk)
-  vaddr_t brk;                    // l
+  int refs;                        // references (owner + inspectors), aspace_lock
+  struct pmap pmap;                // l: the page table, a cache of regions
+  int nregion;                     // l
+  struct region *region[NREGION];  // l: sorted by start, disjoint
+  struct rpage *rpages;            // l: pages the region structures live in (region.c)
+  vaddr_t heap_start;              // l: heap region is [heap_start, brk)
+  vaddr_t brk;                     // l
+  uint64 vsize;                    // l: bytes covered by regions (read racily by ^P)
 };
+
+// region.c: the sorted region set of one address space. All need as->lock.
+struct region *region_alloc_locked(struct aspace *as);         // zeroed slot; 0 if out of memory
+void region_free_locked(struct aspace *as, struct region *r);  // slot only (no obj ref)
+int region_index_locked(struct aspace *as, vaddr_t va);        // first region ending above va
+struct region *region_find_locked(struct aspace *as, vaddr_t va);  // region holding va, or 0
+int region_insert_locked(struct aspace *as, struct region *r);     // 0, or -1 if full/overlapping
+void region_remove_locked(struct aspace *as, int i);               // unlink region i (kept)
+// Split region i at va (inside it) using the free slot tail, which gets
+// [va, end), the matching offset and its own object reference. Needs a free index.
+void region_split_locked(struct aspace *as, int i, vaddr_t va, struct region *tail);
+void region_trim_head_locked(struct aspace *as, struct region *r, vaddr_t start);  // begin at start
+void region_trim_tail_locked(struct aspace *as, struct region *r, vaddr_t end);    // end at end
+// Highest va with [va, va+len) free and inside [lo, hi), keeping a guard page
+// below any stack region; 0 / -1 if there is no such gap.
+int region_gap_locked(struct aspace *as, uint64 len, vaddr_t lo, vaddr_t hi, vaddr_t *va);
+uint64 region_pages(void);  // frames holding region structures, all address spaces
 
 struct aspace *aspace_create(void);  // empty; 0 if out of memory
 void aspace_get(struct aspace *as);  // one more reference
-void aspace_put(struct aspace *as);  // drop one; the last frees everything
-int aspace_map(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind);  // 0 / -1
-int aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end);    // frees frames; 0 / -1
+void aspace_put(struct aspace *as);  // drop one; the last frees everything (may sleep)
+// Map [start, end) backed by obj (0 = anonymous; the region takes one
+// reference of its own) at page-aligned offset off, showing filelen bytes of
+// it. Takes as->lock. 0, or -1 (nothing changed): bad range, overlap, out of
+// regions or memory.
+int aspace_map_obj(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind, int flags,
+                   struct vmobj *obj, uint64 off, uint64 filelen);
+int aspace_map(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind);  // anonymous
+int aspace_map_locked(struct aspace *as, struct region *tmpl);  // a copy of tmpl; 0 / -1
+// Remove [start, end) from the regions, splitting where needed, and free
+// the frames mapped there. Takes as->lock. 0, or -1 (nothing changed).
+int aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end);
 paddr_t aspace_fill_page(struct aspace *as, vaddr_t va, int prot);  // zeroed frame mapped; 0 if OOM
-struct region *aspace_find(struct aspace *as, vaddr_t va);          // region holding va, or 0
+struct region *aspace_find_locked(struct aspace *as, vaddr_t va);   // region holding va, or 0
 struct aspace *aspace_clone(struct aspace *as, int copy);           // fork: COW (copy=0) or copy
 int aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old);  // 0 / -1
-void aspace_activate(struct aspace *as);  // load this page table on this hart
+void aspace_activate(struct aspace *as);                 // load this page table on this hart
+void aspace_set_heap(struct aspace *as, vaddr_t start);  // exec: empty heap at start
 uint64 aspace_resident(struct aspace *as, vaddr_t start, vaddr_t end);
-int aspace_check(struct aspace *as);  // invariants hold? (debug, host tests)
+// procstat's memory fields (vsize, resident, pt_pages, heap_start, brk). Takes as->lock.
+void aspace_stat(struct aspace *as, struct procstat *st);
+// Up to max regions, from index first on, into info[]; returns the count.
+// Takes as->lock.
+int aspace_regions(struct aspace *as, int first, struct regioninfo *info, int max);
+// Racy sizes for the ^P process dump (no lock may be taken there).
+void aspace_peek(struct aspace *as, uint64 *vsize, uint64 *resident);
+int aspace_check(struct aspace *as);  // invariants hold? (debug, host tests); as->lock held
 // After each complete change in debug builds (make DEBUG=1) and host tests.
 #ifdef VM_DEBUG
 #define ASPACE_CHECK(as) assert(aspace_check(as))
@@ -79,14 +134,21 @@ int aspace_check(struct aspace *as);  // invariants hold? (debug, host tests)
 #endif
 
 // ---- fault.c: the single fault resolver ----
-enum fault_result { FAULT_OK, FAULT_SEGV, FAULT_OOM };
+enum fault_result {
+  FAULT_OK,    // the access may be retried: the page is mapped as it allows
+  FAULT_SEGV,  // no region allows it
+  FAULT_OOM,   // out of memory serving it
+  FAULT_BUS,   // the page lies wholly past the end of its file
+};
 #define ACC_READ PROT_READ
 #define ACC_WRITE PROT_WRITE
 #define ACC_EXEC PROT_EXEC
-// Resolve an access to va. On FAULT_SEGV/FAULT_OOM, *why (if non-null) gets a
-// short reason ("above break", "stack guard", "write to read-only", ...).
-// Counts the fault kind in *counts (per-process) and system-wide. May sleep.
-int vm_fault(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char **why);
+// Resolve an access to va. On refusal, *why (if non-null) gets a short
+// reason ("above break", "stack guard", "write to read-only", ...).
+// Counts the fault kind in *counts (per-process) and system-wide. Takes
+// as->lock; may sleep.
+enum fault_result vm_fault(struct aspace *as, vaddr_t va, int access, uint64 *counts,
+                           const char **why);
 void vm_fault_stats(struct vmstat *st);  // fills faults[] and kills[]
 void vm_count_kill(int reason);
 

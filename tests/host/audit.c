@@ -77,7 +77,13 @@ census_take(struct census *c)
     if (frame_refcount(tabs.pa[i]) != 1)
       census_bad(c, "table page %#lx: refcount %d", tabs.pa[i], frame_refcount(tabs.pa[i]));
   c->tables = tabs.n;
-  c->held = fakepmap_live() + distinct;
+  c->held = fakepmap_live() + distinct;  // region pages: the harness adds region_pages()
+}
+
+void
+census_each_as(void (*fn)(struct aspace *as, void *arg), void *arg)
+{
+  fakepmap_each(fn, arg);
 }
 
 int

@@ -4,6 +4,7 @@
 // (leaf) plus the root, freed when the real Sv39 code would free them, so
 // out-of-memory and ptpages behave plausibly. resident is exact.
 #include <stdlib.h>
+#include <stddef.h>
 #include "types.h"
 #include "memlayout.h"
 #include "vm/vm.h"
@@ -131,7 +132,7 @@ static int
 pte_prot(int prot)
 {
   assert((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PMAP_COW)) == 0);
-  if (prot & PMAP_COW)
+  if (prot & (PMAP_COW | PROT_WRITE))
     prot |= PROT_READ;
   return prot;
 }
@@ -321,6 +322,13 @@ fakepmap_visit_tables(void (*fn)(uint64 pa, void *arg), void *arg)
     for (int k = 0; k < fp->ntab; k++)
       fn(fp->tab[k].pa, arg);
   }
+}
+
+void
+fakepmap_each(void (*fn)(struct aspace *as, void *arg), void *arg)
+{
+  for (struct fpmap *fp = live; fp; fp = fp->next)
+    fn((struct aspace *)((char *)fp->pm - offsetof(struct aspace, pmap)), arg);
 }
 
 int

@@ -9,7 +9,9 @@
 typedef void (*map_visit_fn)(uint64 va, uint64 pa, int prot, void *arg);
 void fakepmap_visit(struct pmap *pm, map_visit_fn fn, void *arg);  // pm == 0: every live pmap
 void fakepmap_visit_tables(void (*fn)(uint64 pa, void *arg), void *arg);  // all live
-int fakepmap_live(void);        // pmaps initialized and not destroyed
+int fakepmap_live(void);  // pmaps initialized and not destroyed
+// fn on the address space of each live pmap (every pmap is inside one).
+void fakepmap_each(void (*fn)(struct aspace *as, void *arg), void *arg);
 uint64 fakepmap_flushes(void);  // pmap_flush_page calls so far
 
 #endif

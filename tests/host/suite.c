@@ -45,6 +45,12 @@
   X(oom_clone_cow)                                                                                 \
   X(oom_clone_copy)                                                                                \
   X(oom_cow_break)                                                                                 \
+  X(backing_refs_map_split_unmap)                                                                  \
+  X(backing_refs_clone_and_teardown)                                                               \
+  X(backing_write_implies_read)                                                                    \
+  X(backing_shared_stays_shared)                                                                   \
+  X(backing_sbrk_needs_heap_kind)                                                                  \
+  X(backing_gap_search)                                                                            \
   X(random_ops)
 
 SUITE(TESTS, 2048);  // 8 MiB of fake RAM

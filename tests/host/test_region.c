@@ -21,7 +21,7 @@ static void
 expect_region(struct aspace *as, int i, uint64 start, uint64 end, int prot, int kind)
 {
   CHECKF(i < as->nregion, "region %d missing (nregion %d)", i, as->nregion);
-  struct region *r = &as->region[i];
+  struct region *r = as->region[i];
   CHECKF(r->start == start && r->end == end && r->prot == prot && r->kind == kind,
          "region %d is [%#lx, %#lx) prot %d kind %d, expected [%#lx, %#lx) prot %d kind %d", i,
          r->start, r->end, r->prot, r->kind, start, end, prot, kind);
@@ -95,13 +95,13 @@ test_region_map_sorted(void)
   expect_region(as, 0, P(1), P(3), RX, RK_TEXT);
   expect_region(as, 1, P(5), P(6), PROT_READ, RK_MMAP);
   expect_region(as, 2, P(10), P(12), RW, RK_DATA);
-  CHECK(aspace_find(as, 0) == 0);
-  CHECK(aspace_find(as, P(1)) == &as->region[0]);
-  CHECK(aspace_find(as, P(3) - 1) == &as->region[0]);
-  CHECK(aspace_find(as, P(3)) == 0);
-  CHECK(aspace_find(as, P(5) + 7) == &as->region[1]);
-  CHECK(aspace_find(as, P(11) + 5) == &as->region[2]);
-  CHECK(aspace_find(as, P(12)) == 0);
+  CHECK(find_region(as, 0) == 0);
+  CHECK(find_region(as, P(1)) == as->region[0]);
+  CHECK(find_region(as, P(3) - 1) == as->region[0]);
+  CHECK(find_region(as, P(3)) == 0);
+  CHECK(find_region(as, P(5) + 7) == as->region[1]);
+  CHECK(find_region(as, P(11) + 5) == as->region[2]);
+  CHECK(find_region(as, P(12)) == 0);
   CHECK_EQ(as->pmap.resident, 0);  // mapping a region maps no pages
   aspace_put(as);
 }
@@ -244,7 +244,8 @@ test_region_unmap_across(void)
   check_as(as);
   CHECK_EQ(as->nregion, 0);
   CHECK_EQ(as->pmap.resident, 0);
-  CHECK_EQ(frames_free(), free0 + 12 + (pt0 - as->pmap.ptpages));  // and emptied tables
+  // and emptied tables, and the page of region slots
+  CHECK_EQ(frames_free(), free0 + 12 + (pt0 - as->pmap.ptpages) + 1);
   aspace_put(as);
 }
 
@@ -299,8 +300,8 @@ test_region_table_full(void)
   CHECK(aspace_unmap(as, P(33), P(34)) == 0);  // middle of [P(32), P(35))
   check_as(as);
   CHECK_EQ(as->nregion, NREGION);
-  CHECK(aspace_find(as, P(32)) != 0 && aspace_find(as, P(33)) == 0);
-  CHECK(aspace_find(as, P(34)) != 0);
+  CHECK(find_region(as, P(32)) != 0 && find_region(as, P(33)) == 0);
+  CHECK(find_region(as, P(34)) != 0);
   aspace_put(as);
 }
 
@@ -314,7 +315,7 @@ test_aspace_check_detects(void)
   as->heap_start = P(6);
   as->brk = P(7) + 5;
   CHECK(aspace_check(as));
-  struct region saved[2] = {as->region[0], as->region[1]};
+  struct region saved[2] = {*as->region[0], *as->region[1]};
   struct {
     const char *what;
     uint64 s0, e0, s1, e1;
@@ -326,13 +327,13 @@ test_aspace_check_detects(void)
       {"beyond MAXVA", P(2), P(4), P(6), MAXVA + P(1)},
   };
   for (uint i = 0; i < NELEM(cases); i++) {
-    as->region[0].start = cases[i].s0;
-    as->region[0].end = cases[i].e0;
-    as->region[1].start = cases[i].s1;
-    as->region[1].end = cases[i].e1;
+    as->region[0]->start = cases[i].s0;
+    as->region[0]->end = cases[i].e0;
+    as->region[1]->start = cases[i].s1;
+    as->region[1]->end = cases[i].e1;
     CHECKF(!aspace_check(as), "aspace_check missed: %s", cases[i].what);
-    as->region[0] = saved[0];
-    as->region[1] = saved[1];
+    *as->region[0] = saved[0];
+    *as->region[1] = saved[1];
   }
   as->brk = P(6) - 1;
   CHECKF(!aspace_check(as), "aspace_check missed: brk below heap_start");

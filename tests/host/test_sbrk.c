@@ -33,7 +33,7 @@ sbrk_refused(struct aspace *as, int64 n, int eager)
 static void
 expect_heap(struct aspace *as, uint64 end)
 {
-  struct region *r = aspace_find(as, HEAP_START);
+  struct region *r = find_region(as, HEAP_START);
   CHECKF(r != 0, "no heap region");
   CHECK_EQ(r->start, HEAP_START);
   CHECK_EQ(r->end, end);
@@ -106,7 +106,7 @@ test_sbrk_shrink(void)
   CHECK_EQ(as->pmap.resident, 2);
   sbrk_ok(as, -(int64)(P(2) - 1), 0, HEAP_START + P(2) - 1);
   CHECK_EQ(as->brk, HEAP_START);
-  CHECK(aspace_find(as, HEAP_START) == 0);
+  CHECK(find_region(as, HEAP_START) == 0);
   CHECK_EQ(as->pmap.resident, 0);
   CHECK_EQ(frames_free(), free0 + 4);
   const char *why = 0;
@@ -171,7 +171,7 @@ test_sbrk_refuses_table_full(void)
 {
   struct aspace *as = as_process();
   // Fill the table with small regions between the heap and the stack.
-  uint64 base = STACK_START - P(200);
+  uint64 base = STACK_START - P(2 * NREGION + 100);
   for (int i = 0; as->nregion < NREGION; i++)
     CHECK(aspace_map(as, base + P(2 * i), base + P(2 * i + 1), RW, RK_MMAP) == 0);
   check_as(as);
@@ -192,7 +192,7 @@ test_sbrk_eager_oom(void)
   for (uint64 leave = 0; leave < 8; leave++) {
     pool_drain(leave);
     sbrk_refused(as, P(8), 1);
-    CHECK(aspace_find(as, HEAP_START) == 0);
+    CHECK(find_region(as, HEAP_START) == 0);
     pool_release();
   }
   sbrk_ok(as, P(1), 0, HEAP_START);  // a heap region exists: only its end may move

@@ -40,7 +40,7 @@ prot2pte(int prot)
   if (prot & PROT_READ)
     pte |= PTE_R;
   if (prot & PROT_WRITE)
-    pte |= PTE_W | PTE_D;
+    pte |= PTE_W | PTE_D | PTE_R;  // W without R is reserved in Sv39
   if (prot & PROT_EXEC)
     pte |= PTE_X;
   if (prot & PMAP_COW)

@@ -96,13 +96,13 @@ user_page_fault(struct proc *p, uint64 scause, uint64 va)
 {
   int access = scause == EXC_INST_PAGE ? ACC_EXEC : scause == EXC_STORE_PAGE ? ACC_WRITE : ACC_READ;
   const char *why = "?";
-  int r = vm_fault(p->as, va, access, p->faults, &why);
+  enum fault_result r = vm_fault(p->as, va, access, p->faults, &why);
   if (r == FAULT_OK)
     return;
   static const char *names[] = {[ACC_READ] = "read", [ACC_WRITE] = "write", [ACC_EXEC] = "exec"};
   char msg[96];
   snprintf(msg, sizeof(msg), "%s at %p: %s", names[access], (void *)va, why);
-  vm_count_kill(r == FAULT_OOM ? KR_OOM : KR_SEGV);
+  vm_count_kill(r == FAULT_OOM ? KR_OOM : r == FAULT_BUS ? KR_BUS : KR_SEGV);
   proc_kill_report(p, msg);
 }
 

@@ -33,6 +33,13 @@ arena_init(uint64 npages)
   frame_init(FAKE_RAM_BASE, FAKE_RAM_BASE + npages * PGSIZE);
 }
 
+int
+arena_holds(void *p)
+{
+  uint64 lo = (uint64)P2V(FAKE_RAM_BASE);
+  return (uint64)p >= lo && (uint64)p < lo + arena_pages * PGSIZE;
+}
+
 uint64
 arena_npages(void)
 {
@@ -96,7 +103,7 @@ unaccounted(void)
   struct census c;
   census_take(&c);
   struct vmstat st = vmstat_now();
-  uint64 held = st.frames_free + c.tables + c.held + npool;
+  uint64 held = st.frames_free + c.tables + c.held + region_pages() + npool;
   return st.frames_total - held;
 }
 
@@ -118,6 +125,7 @@ check_frames(void)
          "frames_shared %lu but %lu frames + %lu pages of shared tables", st.frames_shared,
          c.shared_frames, c.shared_pages);
   CHECKF(st.pt_pages == c.tables, "pt_pages %lu but %lu table pages", st.pt_pages, c.tables);
+  check_objects();
 }
 
 void
@@ -134,7 +142,7 @@ within_check(struct within *w, uint64 va, uint64 pa, int prot)
   w->n++;
   if (w->bad)
     return;
-  struct region *r = aspace_find(w->as, va);
+  struct region *r = find_region(w->as, va);
   if (r == 0)
     w->bad = "mapping outside every region";
   else if ((prot & PROT_WRITE) && (prot & PMAP_COW))
@@ -178,6 +186,15 @@ as_process(void)
   as->heap_start = as->brk = HEAP_START;
   check_as(as);
   return as;
+}
+
+struct region *
+find_region(struct aspace *as, vaddr_t va)
+{
+  acquiresleep(&as->lock);
+  struct region *r = aspace_find_locked(as, va);
+  releasesleep(&as->lock);
+  return r;
 }
 
 int
@@ -246,7 +263,8 @@ as_snap_take(struct aspace *as, struct as_snap *s)
 {
   memset(s, 0, sizeof(*s));
   s->nregion = as->nregion;
-  memcpy(s->region, as->region, sizeof(s->region));
+  for (int i = 0; i < as->nregion; i++)
+    s->region[i] = *as->region[i];
   s->heap_start = as->heap_start;
   s->brk = as->brk;
   s->resident = as->pmap.resident;
@@ -256,7 +274,8 @@ void
 as_snap_same(struct aspace *as, struct as_snap *s)
 {
   CHECK_EQ(as->nregion, s->nregion);
-  CHECKF(memcmp(as->region, s->region, s->nregion * sizeof(s->region[0])) == 0, "regions changed");
+  for (int i = 0; i < s->nregion; i++)
+    CHECKF(memcmp(as->region[i], &s->region[i], sizeof(s->region[i])) == 0, "region %d changed", i);
   CHECK_EQ(as->heap_start, s->heap_start);
   CHECK_EQ(as->brk, s->brk);
   CHECK_EQ(as->pmap.resident, s->resident);

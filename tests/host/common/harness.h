@@ -84,6 +84,7 @@ void census_as(struct aspace *as, struct within *w);  // within_check on each ma
 // ---- frames and audits (harness.c) ----
 void arena_init(uint64 npages);  // once: frame_init over a malloc'd arena
 uint64 arena_npages(void);
+int arena_holds(void *p);  // p points into the fake RAM
 uint64 frames_free(void);
 struct vmstat vmstat_now(void);  // frame_stats + vm_fault_stats
 void pool_drain(uint64 leave);   // the test holds frames until only `leave` are free
@@ -117,6 +118,20 @@ uint8 *page_at(struct aspace *as, vaddr_t va);  // host pointer to the frame, or
 // A user store: fault for write (must succeed) then fill the page with b.
 void user_fill(struct aspace *as, vaddr_t va, uint8 b);
 int page_is(const uint8 *p, uint8 b);  // every byte of the page equals b
+
+// The region holding va (takes and drops as->lock), or 0.
+struct region *find_region(struct aspace *as, vaddr_t va);
+
+// ---- fake backing objects (common/fakeobj.c) ----
+// A vmobj whose references the audit checks exactly: refs must equal the
+// test's own (fakeobj_new gives it one) plus one per region naming it.
+struct vmobj *fakeobj_new(void);
+void fakeobj_release(struct vmobj *o);  // the test drops its own reference
+int fakeobj_refs(struct vmobj *o);
+int fakeobj_live(void);  // objects not yet freed (the last vmobj_put frees)
+// Every live aspace: each binary's census knows its page tables.
+void census_each_as(void (*fn)(struct aspace *as, void *arg), void *arg);
+void check_objects(void);  // every live object's count equals its holders
 
 // Snapshot of everything an operation that fails must leave alone.
 struct as_snap {

@@ -58,6 +58,7 @@ main(int argc, char **argv)
       CHECKF(unaccounted() == lost0, "leak: %ld frames held by nobody",
              (long)(unaccounted() - lost0));
       check_frames();
+      CHECKF(fakeobj_live() == 0, "leak: %d objects still referenced", fakeobj_live());
       printf("PASS %s\n", t->name);
       passed++;
     } else {

@@ -3,6 +3,7 @@
 // tables a frame's count is "distinct leaf tables mapping it" and a leaf
 // table's count is "L1 entries pointing at it".
 #include <stdlib.h>
+#include <stddef.h>
 #include "types.h"
 #include "memlayout.h"
 #include "arch/riscv/kmem.h"
@@ -182,6 +183,17 @@ census_take(struct census *c)
   c->held = naspace + ndata;
 }
 
+void
+census_each_as(void (*fn)(struct aspace *as, void *arg), void *arg)
+{
+  for (int n = 0; n < rp_nlive(); n++) {
+    // Some tests build bare page tables; an address space is a kalloc'd page.
+    struct aspace *as = (struct aspace *)((char *)rp_live(n) - offsetof(struct aspace, pmap));
+    if (arena_holds(as) && (uint64)as % PGSIZE == 0)
+      fn(as, arg);
+  }
+}
+
 int
 census_live(void)
 {
@@ -204,7 +216,7 @@ shared_inside(uint64 base, uint64 table_pa, void *arg)
   struct within *a = arg;
   if (a->bad || frame_refcount(table_pa) < 2)
     return;
-  struct region *r = aspace_find(a->as, base);
+  struct region *r = find_region(a->as, base);
   if (r == 0 || r->end < base + SPAN) {
     a->bad = "shared leaf table not inside one region";
     a->badva = base;

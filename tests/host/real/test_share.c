@@ -85,9 +85,9 @@ test_share_whole_spans_cow(void)
   CHECK_EQ(pmap_shared_pages(), sp0 + NFILL);
   CHECK_EQ(st1.frames_shared, st0.frames_shared + NFILL + 1);
   CHECK_EQ(st1.zero_page_maps, st0.zero_page_maps);  // one PTE, in one shared table
-  // The child cost its aspace, root, L1 and one copied leaf: no data frame,
-  // no shared leaf.
-  CHECK_EQ(st1.frames_free, st0.frames_free - 4);
+  // The child cost its aspace, region slots, root, L1 and one copied leaf:
+  // no data frame, no shared leaf.
+  CHECK_EQ(st1.frames_free, st0.frames_free - 5);
   CHECK_EQ(pmap_user_ptpages(), pt0 + 3);
   CHECK_EQ(c->pmap.ptpages, 5);
   CHECK_EQ(c->pmap.resident, as->pmap.resident);
@@ -602,7 +602,7 @@ test_share_across_gigabyte(void)
   user_fill(as, gig, 0x62);
   uint64 free0 = frames_free(), sp0 = pmap_shared_pages();
   // Too little memory at each point of the clone: it fails, nothing leaks.
-  for (uint64 leave = 0; leave < 4; leave++) {
+  for (uint64 leave = 0; leave < 5; leave++) {
     pool_drain(leave);
     CHECK(aspace_clone(as, 0) == 0);
     pool_release();
@@ -612,7 +612,7 @@ test_share_across_gigabyte(void)
   }
   struct aspace *c = aspace_clone(as, 0);
   CHECK(c != 0);
-  CHECK_EQ(frames_free(), free0 - 4);  // aspace, root, two L1 tables
+  CHECK_EQ(frames_free(), free0 - 5);  // aspace, region slots, root, two L1 tables
   CHECK_EQ(c->pmap.ptpages, 5);
   CHECK_EQ(leaf(c, gig - SPAN), leaf(as, gig - SPAN));
   CHECK_EQ(leaf(c, gig), leaf(as, gig));

@@ -1,0 +1,28 @@
+// What the fault resolver's parts share (fault.c dispatches; anon.c and
+// filefault.c serve rows of the case table). Private to kernel/vm/.
+#ifndef VM_FAULT_H
+#define VM_FAULT_H
+
+#include "vm/vm.h"
+
+// One access being resolved, filled in by fault.c before a row runs.
+struct fault {
+  struct aspace *as;
+  struct region *r;  // the region holding va (allows the access)
+  vaddr_t va;        // page-aligned
+  int access;        // ACC_READ, ACC_WRITE or ACC_EXEC
+  int present;       // va has a PTE; then:
+  paddr_t pa;        //   its frame
+  int prot;          //   its PROT_* | PMAP_COW
+  uint64 *counts;    // the process's fault counters, or 0
+  const char *why;   // reason, on refusal
+  int flush;         // a valid PTE changed: flush va once as->lock is dropped
+};
+
+void fault_count(struct fault *f, int kind);  // one served fault of this kind
+
+// anon.c: anonymous memory and copy-on-write (as->lock held)
+enum fault_result anon_fill_locked(struct fault *f);   // first touch: zero page or zero-fill
+enum fault_result anon_write_locked(struct fault *f);  // write to a read-only private page
+
+#endif
