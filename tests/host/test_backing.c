@@ -15,13 +15,11 @@ test_backing_refs_map_split_unmap(void)
 {
   struct aspace *as = as_process();
   struct vmobj *o = fakeobj_new();
-  CHECK(aspace_map_obj(as, OBJ_START, OBJ_START + P(8), PROT_READ, RK_MMAP, 0, o, P(4), P(6)) ==
-        0);
+  CHECK(aspace_map_obj(as, OBJ_START, OBJ_START + P(8), PROT_READ, RK_MMAP, 0, o, P(4), P(6)) == 0);
   CHECK_EQ(fakeobj_refs(o), 2);
   check_as(as);
   // Refused maps take no reference.
-  CHECK(aspace_map_obj(as, OBJ_START + P(2), OBJ_START + P(3), PROT_READ, RK_MMAP, 0, o, 0, 0) <
-        0);
+  CHECK(aspace_map_obj(as, OBJ_START + P(2), OBJ_START + P(3), PROT_READ, RK_MMAP, 0, o, 0, 0) < 0);
   CHECK(aspace_map_obj(as, P(200), P(201), PROT_READ, RK_MMAP, 0, o, 5, 0) < 0);  // unaligned off
   CHECK_EQ(fakeobj_refs(o), 2);
   // Middle unmap: two regions, two references, offsets follow the pages.
