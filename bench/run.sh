@@ -138,6 +138,8 @@ managed=$(f frames_total)
   echo "| unit cost | time |"
   echo "|---|---:|"
   echo "| one lazy zero-fill fault (write to a fresh page) | $(t fault_lazy) |"
+  echo "| zeroed frames the pre-zeroed pool served during that measurement | $(val fault_lazy_pool_pct) % |"
+  echo "| the same without the pre-zeroed pool (\`vmctl prezero off\`) | $(t fault_lazy_noprezero) |"
   echo "| one read fault on fresh heap (maps the shared zero page) | $(t fault_zero_page) |"
   echo "| null system call (\`getpid\`) | $(t syscall_null) |"
   echo "| zero 4 KiB in user space (library \`memset\`) | $(t zero4k_memset) |"

@@ -36,6 +36,12 @@ struct vmstat {
   uint64 nproc;               // live processes
   uint64 sbrk_eager;          // policy: 1 if sbrk allocates at once
   uint64 fork_copy;           // policy: 1 if fork copies frames at once
+  uint64 frames_zeroed;       // free frames already zeroed now (the pre-zeroed pool;
+                              // they are free frames: included in frames_free)
+  uint64 zeroed_max;          // the pool's bound
+  uint64 zeroed_hits;         // zeroed frames taken from the pool since boot
+  uint64 zeroed_misses;       // zeroed frames that had to be zeroed on demand
+  uint64 prezero;             // policy: 1 if idle harts pre-zero frames
 };
 
 // Process states as reported to user space.
@@ -73,5 +79,8 @@ struct regioninfo {
 #define VMCTL_SBRK_EAGER 1  // 1: sbrk allocates and maps at once (classic)
 #define VMCTL_FORK_COPY 2   // 1: fork copies every frame (classic)
 #define VMCTL_TRAP_SATP 3   // 1: switch satp on every trap, like stock xv6 (bench only)
+// 1 (default): idle harts keep a pool of pre-zeroed frames; 0: no pool
+// (emptied), every zeroed frame is zeroed on demand.
+#define VMCTL_PREZERO 7
 
 #endif

@@ -8,6 +8,7 @@ struct buf;
 
 // Physical MMIO addresses on QEMU virt (kernel reaches them via P2V()).
 #define VIRT_TEST 0x100000L  // sifive test device: power-off with status
+#define CLINT 0x2000000L     // core-local interruptor: msip[hart] at CLINT + 4 * hart
 #define UART0 0x10000000L
 #define UART0_IRQ 10
 #define VIRTIO0 0x10001000L

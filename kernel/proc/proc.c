@@ -259,7 +259,38 @@ wait(uint64 addr)
   }
 }
 
-// Per-hart scheduler: round-robin over the table, forever.
+// A hint for the pre-zeroing idle loop, read without locks: is some
+// process waiting for a hart? (A stale answer costs one frame's zeroing.)
+static int
+runnable_exists(void)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++)
+    if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) == RUNNABLE)
+      return 1;
+  return 0;
+}
+
+// frame.c: the pre-zeroed pool runs low; wake one idle hart (not this one)
+// to refill it. 1 if one was woken.
+int
+sched_wake_idle(void)
+{
+  int self = r_tp();  // may be stale if we migrate: then we only skip a hart
+  for (int i = 0; i < NCPU; i++) {
+    if (i != self && __atomic_load_n(&cpus[i].idle, __ATOMIC_SEQ_CST)) {
+      trap_wake(i);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+#define PREZERO_BATCH 256  // frames zeroed at most between two scans of the process table
+
+// Per-hart scheduler: round-robin over the table, forever. An idle hart
+// zeroes free frames into the pre-zeroed pool before it waits for an
+// interrupt, one frame at a time, and stops as soon as a process is
+// runnable.
 void
 scheduler(void)
 {
@@ -284,8 +315,15 @@ scheduler(void)
       release(&p->lock);
     }
     if (!found) {
+      // Interrupts off: an allocator may wait for the frame in hand, and a
+      // wake-up arriving after the pool looked full must still end the wfi
+      // (wfi ends on a pending interrupt even with interrupts off).
+      intr_off();
+      __atomic_store_n(&c->idle, 1, __ATOMIC_SEQ_CST);
+      if (frame_prezero(PREZERO_BATCH, runnable_exists) == 0)
+        asm volatile("wfi");
+      __atomic_store_n(&c->idle, 0, __ATOMIC_SEQ_CST);
       intr_on();
-      asm volatile("wfi");
     }
   }
 }

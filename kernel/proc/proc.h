@@ -24,6 +24,7 @@ struct cpu {
   int noff;                // depth of push_off() nesting
   int intena;              // were interrupts enabled before push_off()?
   int nlocks;              // spinlocks held (for uaccess assertions)
+  int idle;                // atomic: in the scheduler's wfi (or about to be)
 };
 
 extern struct cpu cpus[NCPU];
@@ -125,6 +126,7 @@ int exec(char *path, char **argv);
 // trap.c
 void trap_init(void);
 void trap_inithart(void);
+void trap_wake(int hart);  // interrupt that hart (out of wfi)
 void usertrapret(void);
 extern uint ticks;
 extern struct spinlock tickslock;

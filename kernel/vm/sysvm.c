@@ -116,8 +116,11 @@ sys_vmctl(void)
   case VMCTL_SBRK_EAGER: sw = &vm_sbrk_eager; break;
   case VMCTL_FORK_COPY: sw = &vm_fork_copy; break;
   case VMCTL_TRAP_SATP: sw = &trap_satp; break;
+  case VMCTL_PREZERO: sw = &vm_prezero; break;
   default: return -1;
   }
+  if (sw == &vm_prezero && (value == 0 || value == 1))
+    return frame_set_prezero(value);  // off also empties the pool
   int old = *sw;
   if (value == 0 || value == 1)
     *sw = value;

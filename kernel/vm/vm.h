@@ -22,10 +22,16 @@ typedef uint64 paddr_t;  // a physical address
 // ---- frame.c: physical frames with reference counts ----
 void frame_init(paddr_t start, paddr_t end);  // frames in [start, end)
 paddr_t frame_alloc(void);                    // refcount 1, contents undefined; 0 if none
-paddr_t frame_alloc_zeroed(void);             // same, filled with zeros
-void frame_copy(paddr_t dst, paddr_t src);    // copy one page's contents
-void frame_ref(paddr_t pa);                   // one more reference
-void frame_unref(paddr_t pa);                 // one fewer; freed at zero
+paddr_t frame_alloc_zeroed(void);             // same, filled with zeros (from the pool if it can)
+// Idle harts: zero up to n dirty free frames into the bounded pre-zeroed
+// pool, stopping early when stop() (may be 0) says there is work. Returns
+// how many; 0 when the pool is full or nothing is dirty. Interrupts off.
+int frame_prezero(int n, int (*stop)(void));
+int frame_set_prezero(int on);              // vmctl(VMCTL_PREZERO); off empties the pool; old value
+int sched_wake_idle(void);                  // by the scheduler: wake an idle hart; 1 if one was
+void frame_copy(paddr_t dst, paddr_t src);  // copy one page's contents
+void frame_ref(paddr_t pa);                 // one more reference
+void frame_unref(paddr_t pa);               // one fewer; freed at zero
 int frame_refcount(paddr_t pa);
 // Page-table sharing (pmap.c) counts references without frames_shared
 // accounting and frees in two steps: frame_drop() returning 0 leaves the
@@ -155,6 +161,7 @@ void vm_count_kill(int reason);
 // ---- policy switches (vmctl) ----
 extern int vm_sbrk_eager;  // sbrk maps frames at once
 extern int vm_fork_copy;   // fork copies frames at once
+extern int vm_prezero;     // idle harts pre-zero free frames (frame.c)
 
 // ---- uaccess.c: kernel <-> current process's user memory ----
 // Each validates every byte against the regions and resolves missing pages

@@ -7,6 +7,7 @@
 #define TESTS(X)                                                                                   \
   X(frame_refcount_and_shared)                                                                     \
   X(frame_alloc_exhausts_cleanly)                                                                  \
+  X(frame_prezero_pool)                                                                            \
   X(region_map_sorted)                                                                             \
   X(region_map_refuses_bad)                                                                        \
   X(region_unmap_middle_splits)                                                                    \

@@ -81,6 +81,75 @@ test_frame_alloc_exhausts_cleanly(void)
   CHECK_EQ(frames_free(), n);
 }
 
+static int
+stop_now(void)
+{
+  return 1;
+}
+
+// The pre-zeroed pool: frame_prezero zeroes dirty free frames without
+// changing the free count, up to its bound; frame_alloc_zeroed takes them
+// (every byte zero), frame_alloc prefers dirty frames; the pool off is empty.
+void
+test_frame_prezero_pool(void)
+{
+  uint64 n = frames_free();
+  paddr_t pa[8];
+  frame_set_prezero(0);  // start from an empty pool
+  for (int i = 0; i < 8; i++) {
+    CHECK((pa[i] = frame_alloc()) != 0);
+    memset(P2V(pa[i]), 0xa5, PGSIZE);
+  }
+  for (int i = 0; i < 8; i++)
+    frame_unref(pa[i]);  // freed frames are dirty: the top of the dirty list
+  frame_set_prezero(1);
+  struct vmstat v0 = vmstat_now();
+  CHECK_EQ(v0.frames_zeroed, 0);
+  CHECK_EQ(frame_prezero(8, stop_now), 0);
+  CHECK_EQ(frame_prezero(8, 0), 8);
+  struct vmstat v1 = vmstat_now();
+  CHECK_EQ(v1.frames_zeroed, 8);
+  CHECK_EQ(v1.frames_free, n);
+  paddr_t z = frame_alloc_zeroed();
+  CHECK(z == pa[0]);  // the pool is a stack too: the last one zeroed
+  CHECK(page_is(P2V(z), 0));
+  struct vmstat v2 = vmstat_now();
+  CHECK_EQ(v2.zeroed_hits, v1.zeroed_hits + 1);
+  CHECK_EQ(v2.frames_zeroed, 7);
+  CHECK_EQ(v2.frames_free, n - 1);
+  memset(P2V(z), 0x5a, PGSIZE);
+  frame_unref(z);
+  paddr_t d = frame_alloc();  // dirty first: the pool is left for zeroed requests
+  CHECK(d == z);
+  CHECK_EQ(vmstat_now().frames_zeroed, 7);
+  frame_unref(d);
+  for (int i = 1; i < 8; i++) {
+    paddr_t q = frame_alloc_zeroed();
+    CHECK(q == pa[i] && page_is(P2V(q), 0));
+    frame_unref(q);
+  }
+  CHECK_EQ(frame_prezero(100000, 0) + 0UL, v0.zeroed_max);  // bounded
+  CHECK_EQ(frame_prezero(1, 0), 0);
+  CHECK_EQ(vmstat_now().frames_zeroed, v0.zeroed_max);
+  CHECK_EQ(frames_free(), n);
+  pool_drain(0);  // the pool is free memory: it is used up last, then nothing is left
+  CHECK_EQ(frame_alloc_zeroed(), 0);
+  CHECK_EQ(vmstat_now().frames_zeroed, 0);
+  pool_release();
+  CHECK_EQ(frame_prezero(4, 0), 4);
+  CHECK_EQ(frame_set_prezero(0), 1);  // off empties the pool, frees nothing
+  CHECK_EQ(vmstat_now().frames_zeroed, 0);
+  CHECK_EQ(frames_free(), n);
+  uint64 miss0 = vmstat_now().zeroed_misses;
+  z = frame_alloc_zeroed();
+  CHECK(page_is(P2V(z), 0));
+  CHECK_EQ(vmstat_now().zeroed_misses, miss0 + 1);
+  frame_unref(z);
+  CHECK_EQ(frame_prezero(4, 0), 0);  // off: idle harts do nothing
+  frame_set_prezero(1);
+  CHECK_EQ(frames_free(), n);
+}
+
 void
 test_region_map_sorted(void)
 {

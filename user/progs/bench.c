@@ -366,6 +366,8 @@ bench_lazy_eager(void)
   static const long sizes[] = {1 * MIB, 16 * MIB, 64 * MIB};
   static const int iters[] = {30, 9, 3};
   long fault, sys, zero;
+  struct vmstat v0, v1;
+  uint64 n;
   int old, i;
 
   old = policy_set(VMCTL_SBRK_EAGER, 0);
@@ -383,8 +385,19 @@ bench_lazy_eager(void)
   bench_touch16(1);
   policy_set(VMCTL_SBRK_EAGER, old);
 
+  vmstat(&v0);
   fault = lazy_fault_ns(4096);
+  vmstat(&v1);
   record("fault_lazy", fault, "ns");
+  // The share of zeroed frames the pool served meanwhile (idle harts refill
+  // it while this one faults; on a busy host they may get no CPU).
+  n = (v1.zeroed_hits - v0.zeroed_hits) + (v1.zeroed_misses - v0.zeroed_misses);
+  record("fault_lazy_pool_pct", n ? (long)((v1.zeroed_hits - v0.zeroed_hits) * 100 / n) : NA,
+         "pct");
+  old = policy_set(VMCTL_PREZERO, 0);  // every fresh frame zeroed in the fault
+  record("fault_lazy_noprezero", old < 0 ? NA : lazy_fault_ns(4096), "ns");
+  if (old >= 0)
+    policy_set(VMCTL_PREZERO, old);
   record("fault_zero_page", zero_page_fault_ns(2048), "ns");
   sys = null_syscall_ns(100000);
   record("syscall_null", sys, "ns");
@@ -639,6 +652,8 @@ summary(void)
   show("sparse_lazy_1G", "touch 1 page in 64 of 1 GiB, lazy");
   show("frames_sparse_lazy_1G", "frames for that sparse touch");
   show("fault_lazy", "one lazy zero-fill fault");
+  show("fault_lazy_pool_pct", "  zeroed frames served by the pool");
+  show("fault_lazy_noprezero", "the same, no pre-zeroed pool");
   show("fault_zero_page", "one read fault mapping the zero page");
   show("syscall_null", "null system call (getpid)");
   show("zero4k_memset", "zero 4 KiB in user space (memset)");

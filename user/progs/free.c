@@ -1,6 +1,7 @@
 // free: system-wide memory totals from vmstat(): frames total, used, free
 // and shared (in frames and KiB), shared zero-page mappings, page-table
-// pages. Output is fixed-format for scripts:
+// pages, free frames already zeroed (the pre-zeroed pool, part of "free").
+// Output is fixed-format for scripts:
 //   "frames:" and "KiB:" rows under a "total used free shared" header.
 #include "user.h"
 
@@ -23,5 +24,7 @@ main(void)
          vs.frames_free * kib, vs.frames_shared * kib);
   printf("zero-page-maps: %lu\n", vs.zero_page_maps);
   printf("pt-pages: %lu\n", vs.pt_pages);
+  printf("zeroed-free: %lu of %lu (pool %s; %lu taken, %lu zeroed on demand)\n", vs.frames_zeroed,
+         vs.zeroed_max, vs.prezero ? "on" : "off", vs.zeroed_hits, vs.zeroed_misses);
   return 0;
 }

@@ -3,6 +3,7 @@
 //   vmctl sbrk lazy|eager  how a plain sbrk() grows the heap
 //   vmctl fork cow|copy    whether fork shares frames copy-on-write
 //   vmctl trap fast|satp   satp switch on every trap (stock-xv6 emulation)
+//   vmctl prezero on|off   idle harts keep a pool of pre-zeroed frames
 #include "user.h"
 
 struct sw {
@@ -15,6 +16,7 @@ static const struct sw sws[] = {
     {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},
     {"fork", VMCTL_FORK_COPY, "cow", "copy"},
     {"trap", VMCTL_TRAP_SATP, "fast", "satp"},
+    {"prezero", VMCTL_PREZERO, "off", "on"},
 };
 #define NSW (sizeof(sws) / sizeof(sws[0]))
 
@@ -43,6 +45,6 @@ main(int argc, char *argv[])
       return 0;
     }
   }
-  fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp]\n");
+  fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp | prezero on|off]\n");
   return 1;
 }

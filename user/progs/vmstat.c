@@ -2,14 +2,15 @@
 // of numbers. Like Linux vmstat, the first line counts since boot; with
 // INTERVAL (ticks, 10 ticks is about 1 s) each further line shows what
 // happened during one interval; COUNT lines in all (default: forever).
-// "free" and "nproc" are always current values, not deltas.
+// "free", "nproc" and "zeroed" (free frames already zeroed, part of
+// "free") are always current values, not deltas.
 #include "user.h"
 
 static void
 header(void)
 {
-  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s\n", "free", "nproc", "zfill", "zpage", "cowcopy",
-         "cowreuse", "file", "total", "segv", "oom");
+  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s %6s\n", "free", "nproc", "zfill", "zpage",
+         "cowcopy", "cowreuse", "file", "total", "segv", "oom", "zeroed");
 }
 
 // Print cur minus prev (prev zeroed for the since-boot line).
@@ -23,9 +24,10 @@ line(struct vmstat *cur, struct vmstat *prev)
     f[i] = cur->faults[i] - prev->faults[i];
     total += f[i];
   }
-  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu\n", cur->frames_free, cur->nproc,
+  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu %6lu\n", cur->frames_free, cur->nproc,
          f[FK_ZERO_FILL], f[FK_ZERO_PAGE], f[FK_COW_COPY], f[FK_COW_REUSE], f[FK_FILE], total,
-         cur->kills[KR_SEGV] - prev->kills[KR_SEGV], cur->kills[KR_OOM] - prev->kills[KR_OOM]);
+         cur->kills[KR_SEGV] - prev->kills[KR_SEGV], cur->kills[KR_OOM] - prev->kills[KR_OOM],
+         cur->frames_zeroed);
 }
 
 int

@@ -236,6 +236,7 @@ run_one(const struct utest *t)
   int status = 0, pid, got;
   int eager = vmctl(VMCTL_SBRK_EAGER, -1);
   int fcopy = vmctl(VMCTL_FORK_COPY, -1);
+  int prezero = vmctl(VMCTL_PREZERO, -1);
   long leaked;
 
   test_name = t->name;
@@ -257,6 +258,8 @@ run_one(const struct utest *t)
     vmctl(VMCTL_SBRK_EAGER, eager);
   if (vmctl(VMCTL_FORK_COPY, -1) != fcopy)
     vmctl(VMCTL_FORK_COPY, fcopy);
+  if (vmctl(VMCTL_PREZERO, -1) != prezero)
+    vmctl(VMCTL_PREZERO, prezero);
 
   leaked = (long)before.frames_free - (long)after.frames_free;
   if (got != pid) {

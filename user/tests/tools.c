@@ -161,9 +161,11 @@ TEST(tools_vmstat_counts)
   CHECK(run_tool(argv) == 0, "vmstat status");
   s = out;
   n = split_line(s, f, 12, &s);
-  CHECK(n == 10 && strcmp(f[0], "free") == 0, "vmstat header");
+  CHECK(n == 11 && strcmp(f[0], "free") == 0 && strcmp(f[10], "zeroed") == 0, "vmstat header");
   n = split_line(s, f, 12, &s);
-  CHECK(n == 10, "vmstat line has %d fields", n);
+  CHECK(n == 11, "vmstat line has %d fields", n);
+  CHECK(atoi(f[10]) <= (int)vs.zeroed_max && atoi(f[10]) <= atoi(f[0]), "zeroed %s of free %s",
+        f[10], f[0]);
   CHECK(atoi(f[1]) >= 3, "nproc %s", f[1]);
   CHECK(atoi(f[8]) == (int)vs.kills[KR_SEGV], "segv %s, kernel says %d", f[8],
         (int)vs.kills[KR_SEGV]);

@@ -29,6 +29,29 @@ boot_high:
         add     t1, t1, t0
         jr      t1
 
+# M-mode trap vector (mtvec). The only M-mode trap is the machine software
+# interrupt that another hart raises through the CLINT (an S-mode hart
+# cannot raise an S-mode software interrupt on another hart without an
+# SBI): clear it and pass it on as an S-mode software interrupt (SSIP).
+# mscratch holds this hart's two-word save area (physical).
+.balign 4
+.globl mvec
+mvec:
+        csrrw   a0, mscratch, a0
+        sd      a1, 0(a0)
+        sd      a2, 8(a0)
+        csrr    a1, mhartid
+        slli    a1, a1, 2
+        li      a2, 0x2000000           # CLINT: msip[hart] = 0
+        add     a1, a1, a2
+        sw      zero, 0(a1)
+        li      a1, 2                   # mip.SSIP
+        csrs    mip, a1
+        ld      a1, 0(a0)
+        ld      a2, 8(a0)
+        csrrw   a0, mscratch, a0
+        mret
+
 .section .data
 .balign 4096
 # Boot page table: gigapages. Entry 2 identity-maps RAM for the jump above;

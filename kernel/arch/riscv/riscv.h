@@ -21,6 +21,8 @@
 #define SSTATUS_SPIE (1L << 5)  // supervisor previous interrupt enable
 #define SSTATUS_SIE (1L << 1)   // supervisor interrupt enable
 
+#define MIE_MSIE (1L << 3)  // mie: machine software interrupt enable
+
 // sie / sip bits
 #define SIE_SSIE (1L << 1)
 #define SIE_STIE (1L << 5)

@@ -7,7 +7,9 @@
 #include "arch/riscv/riscv.h"
 
 void boot_high(void);
+void mvec(void);
 extern char boot_pagetable[];
+static uint64 mscratch_area[NCPU][2];  // mvec's save area per hart
 
 uint64 boot_dtb;  // device-tree address handed over by QEMU (physical)
 
@@ -25,6 +27,12 @@ start(uint64 hartid, uint64 dtb)
   CSR_WRITE(medeleg, 0xffff);
   CSR_WRITE(mideleg, 0xffff);
   CSR_WRITE(sie, SIE_SEIE | SIE_STIE | SIE_SSIE);
+
+  // Machine software interrupts (a wake-up from another hart) reach mvec,
+  // which turns them into S-mode software interrupts.
+  CSR_WRITE(mscratch, (uint64)mscratch_area[hartid]);
+  CSR_WRITE(mtvec, (uint64)mvec);
+  CSR_SET(mie, MIE_MSIE);
 
   // S-mode may access all of physical memory.
   CSR_WRITE(pmpaddr0, 0x3fffffffffffffUL);

@@ -50,6 +50,14 @@ clock_intr(void)
   asm volatile("csrw 0x14d, %0" : : "r"(r_time() + TICK_INTERVAL));
 }
 
+// Wake hart `hart` from wfi: a machine software interrupt through the
+// CLINT, which mvec (entry.S) passes on as an S-mode software interrupt.
+void
+trap_wake(int hart)
+{
+  *(volatile uint32 *)P2V(CLINT + 4 * hart) = 1;
+}
+
 // Handle an interrupt. Returns 2 for a timer tick, 1 for another device,
 // 0 if scause is not an interrupt we know.
 static int
@@ -70,6 +78,10 @@ devintr(uint64 scause)
   if (scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
     clock_intr();
     return 2;
+  }
+  if (scause == (SCAUSE_INTR | IRQ_S_SOFT)) {
+    CSR_CLEAR(sip, SIE_SSIE);  // a wake-up (trap_wake): the scheduler loop does the rest
+    return 1;
   }
   return 0;
 }
