@@ -178,6 +178,18 @@ managed=$(f frames_total)
   echo "| copy / COW fork at 64 MiB | $(r ratio_fork_copy_over_cow_64M) |"
   echo "| copy / COW fork at 32 MiB | $(r ratio_fork_copy_over_cow_32M) |"
   echo
+  echo "## File I/O: read() and write() of a 4 MiB file"
+  echo
+  echo "4 KiB per call. Cold: right after the page cache was dropped (\`vmctl(VMCTL_CACHE_DROP)\`;"
+  echo "before the page cache existed, only the buffer cache's last blocks); warm: read again at once."
+  echo "write() once; reads: median of three rounds (drop, read, read)."
+  echo
+  echo "| measurement | time | MiB/s |"
+  echo "|---|---:|---:|"
+  for k in file_write_4M file_read_cold_4M file_read_warm_4M; do
+    echo "| $k | $(t $k) | $(awk -v n="$(val $k)" 'BEGIN { if (n + 0 > 0) printf "%.1f", 4 * 1e9 / n; else print "n/a" }') |"
+  done
+  echo
   echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
   echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."
   echo

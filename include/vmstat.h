@@ -7,11 +7,12 @@
 
 // Why a page fault was served (index into fault counter arrays).
 enum fault_kind {
-  FK_ZERO_FILL,  // fresh zeroed private frame (lazy heap/stack/bss)
-  FK_ZERO_PAGE,  // read of untouched anonymous memory: shared zero page
-  FK_COW_COPY,   // write to a shared COW frame: copied
-  FK_COW_REUSE,  // write to a COW frame we alone held: made writable
-  FK_FILE,       // page read in from a file (demand-paged exec, mmap)
+  FK_ZERO_FILL,    // fresh zeroed private frame (lazy heap/stack/bss)
+  FK_ZERO_PAGE,    // read of untouched anonymous memory: shared zero page
+  FK_COW_COPY,     // write to a shared COW frame: copied
+  FK_COW_REUSE,    // write to a COW frame we alone held: made writable
+  FK_FILE,         // file page filled from the disk into the page cache
+  FK_FILE_CACHED,  // file page found in the page cache (no I/O)
   FK_NKINDS
 };
 
@@ -42,6 +43,15 @@ struct vmstat {
   uint64 zeroed_hits;         // zeroed frames taken from the pool since boot
   uint64 zeroed_misses;       // zeroed frames that had to be zeroed on demand
   uint64 prezero;             // policy: 1 if idle harts pre-zero frames
+  // The page cache (kernel/vm/object.c). Its frames are part of "used".
+  uint64 cache_pages;       // frames holding cached file pages now
+  uint64 cache_dirty;       // of which dirty: MAP_SHARED stores not yet written back
+  uint64 cache_mapped;      // of which some page table (or a read() in progress) holds
+  uint64 cache_index;       // frames used as page-cache index pages now
+  uint64 cache_refs;        // references to page-cache objects now (mappings pin inodes)
+  uint64 cache_fills;       // pages read from files into the cache since boot
+  uint64 cache_hits;        // page lookups (read, write, faults) served from the cache
+  uint64 cache_writebacks;  // dirty pages written back through the log since boot
 };
 
 // Process states as reported to user space.
@@ -82,5 +92,10 @@ struct regioninfo {
 // 1 (default): idle harts keep a pool of pre-zeroed frames; 0: no pool
 // (emptied), every zeroed frame is zeroed on demand.
 #define VMCTL_PREZERO 7
+// 4..8 are reserved (INTERFACES.md); 7 is VMCTL_PREZERO above.
+// Not a switch: value 1 drops every clean page-cache page no page table maps
+// and returns how many were dropped (value -1 returns 0). The test harness
+// uses it so that its frame-leak check stays exact.
+#define VMCTL_CACHE_DROP 9
 
 #endif

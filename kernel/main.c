@@ -35,6 +35,7 @@ main(void)
     plic_inithart();
     binit();
     iinit();
+    vmobj_init();
     fileinit();
     virtio_disk_init();
     userinit();

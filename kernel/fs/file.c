@@ -1,6 +1,7 @@
 // Open-file table and the read/write/stat paths from a file descriptor to
-// an inode, device or pipe. User memory is only touched here (and in
-// pipe.c) through a kernel bounce buffer, never while an inode lock is held.
+// an inode, device or pipe. Inode data moves through the page cache
+// (vm/filemap.c); device bytes through a kernel bounce buffer. User memory
+// is never touched while an inode lock is held.
 #include "types.h"
 #include "param.h"
 #include "stat.h"
@@ -11,12 +12,6 @@
 #include "vm/vm.h"
 #include "dev/dev.h"
 #include "fs/fsimpl.h"
-
-// Bytes of file data per transaction in filewrite: with the write never
-// crossing more than three data blocks, an operation also logs at most
-// three index blocks, two bitmap blocks and the inode block.
-#define WRITE_CHUNK (3 * BSIZE)
-_Static_assert(3 + 3 + 2 + 1 <= MAXOPBLOCKS, "filewrite chunk must fit one op");
 
 // Lock key: t = ftable.lock held.
 static struct {
@@ -104,36 +99,6 @@ file_dev(struct file *f)
   return &devsw[f->major];
 }
 
-// Read from an inode chunk by chunk: read under the lock into kbuf,
-// advance the offset, unlock, then copy out.
-static int
-inode_read(struct file *f, char *kbuf, uint64 addr, int n)
-{
-  int done = 0;
-  while (done < n) {
-    int want = MIN(n - done, PGSIZE);
-    ilock(f->ip);
-    int r = readi(f->ip, kbuf, f->off, want);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    if (r < 0)
-      return -1;
-    if (r == 0)
-      break;
-    if (copyout(addr + done, kbuf, r) < 0) {
-      ilock(f->ip);
-      f->off -= r;  // the bytes never reached the caller
-      iunlock(f->ip);
-      return -1;
-    }
-    done += r;
-    if (r < want)
-      break;
-  }
-  return done;
-}
-
 // Read up to n bytes from f into user address addr. The whole user range
 // is checked first, so a bad buffer consumes nothing (not even at end of
 // file). Returns bytes read (0 at end of file), or -1. May sleep.
@@ -148,48 +113,21 @@ fileread(struct file *f, uint64 addr, int n)
     return piperead(f->pipe, addr, n);
   if (n == 0)
     return 0;
+  if (f->type == FD_INODE)
+    return filemap_read(f, addr, n);  // through the page cache
 
   char *kbuf = kalloc();
   if (kbuf == 0)
     return -1;
   int r = -1;
-  if (f->type == FD_INODE) {
-    r = inode_read(f, kbuf, addr, n);
-  } else if (f->type == FD_DEVICE) {
-    struct devsw *d = file_dev(f);
-    if (d && d->read) {
-      r = d->read(kbuf, MIN(n, PGSIZE));
-      if (r > 0 && copyout(addr, kbuf, r) < 0)
-        r = -1;
-    }
+  struct devsw *d = file_dev(f);
+  if (f->type == FD_DEVICE && d && d->read) {
+    r = d->read(kbuf, MIN(n, PGSIZE));
+    if (r > 0 && copyout(addr, kbuf, r) < 0)
+      r = -1;
   }
   kfree(kbuf);
   return r;
-}
-
-// Write to an inode: copy a chunk in, then write it in its own transaction.
-static int
-inode_write(struct file *f, char *kbuf, uint64 addr, int n)
-{
-  int done = 0;
-  while (done < n) {
-    int want = MIN(n - done, WRITE_CHUNK - (int)(f->off % BSIZE));
-    if (copyin(kbuf, addr + done, want) < 0)
-      return -1;
-    begin_op();
-    ilock(f->ip);
-    int r = writei(f->ip, kbuf, f->off, want);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    end_op();
-    if (r < 0)
-      break;
-    done += r;
-    if (r < want)
-      break;  // file size limit or disk full
-  }
-  return done > 0 ? done : -1;
 }
 
 // Write to a device chunk by chunk.
@@ -228,14 +166,14 @@ filewrite(struct file *f, uint64 addr, int n)
     return -1;
   if (f->type == FD_PIPE)
     return pipewrite(f->pipe, addr, n);
+  if (f->type == FD_INODE)
+    return filemap_write(f, addr, n);  // through the page cache and the log
 
   char *kbuf = kalloc();
   if (kbuf == 0)
     return -1;
   int r = -1;
-  if (f->type == FD_INODE)
-    r = inode_write(f, kbuf, addr, n);
-  else if (f->type == FD_DEVICE)
+  if (f->type == FD_DEVICE)
     r = device_write(f, kbuf, addr, n);
   kfree(kbuf);
   return r;

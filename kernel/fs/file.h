@@ -11,6 +11,7 @@
 #include "sync/sleeplock.h"
 
 struct pipe;
+struct vmobj;
 
 // In-memory copy of an inode.
 // Lock key: c = inode-cache spinlock held;  s = ip->lock (sleep) held.
@@ -18,8 +19,10 @@ struct inode {
   uint dev;               // c: device number
   uint inum;              // c: inode number
   int ref;                // c: references (open files, cwd, walkers)
-  struct sleeplock lock;  // guards everything below
+  struct sleeplock lock;  // guards everything below (and obj's page index)
   int valid;              // s: fields below loaded from disk?
+  struct vmobj *obj;      // page cache: set once while referenced, cleared by
+                          // iget when it recycles the slot (vm/object.c)
 
   short type;  // s: copy of the disk inode
   short major;
@@ -61,6 +64,7 @@ void stati(struct inode *ip, struct stat *st);  // ip locked
 // Kernel buffers only. Return bytes moved, or -1. ip locked; writei needs begin_op.
 int readi(struct inode *ip, char *dst, uint off, uint n);
 int writei(struct inode *ip, const char *src, uint off, uint n);
+int icache_drop_pages(void);  // drop clean unmapped cache pages of every inode; count
 
 // ---- dir.c: path names (relative paths start at myproc()->cwd) ----
 // Both return an unlocked, referenced inode or 0; call inside begin_op/end_op.

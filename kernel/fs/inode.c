@@ -9,6 +9,7 @@
 #include "sync/sleeplock.h"
 #include "lib/klib.h"
 #include "proc/proc.h"
+#include "vm/vm.h"
 #include "fs/fsimpl.h"
 
 struct superblock sb;  // fixed after fsinit()
@@ -94,32 +95,68 @@ iinit(void)
 }
 
 // Return the cached inode (dev, inum) with one more reference, unlocked and
-// not necessarily loaded from disk. Returns 0 if the cache is full.
+// not necessarily loaded from disk. A slot nobody references keeps its
+// inode (and the inode's cached pages) until it is recycled, so a file
+// closed and opened again finds its page cache. Recycling prefers slots
+// without cached pages and frees the old object. Returns 0 if the cache is
+// full.
 struct inode *
 iget(uint dev, uint inum)
 {
   struct inode *ip, *spare = 0;
+  struct vmobj *stale = 0;
 
   acquire(&icache.lock);
   for (ip = icache.inodes; ip < icache.inodes + NINODE; ip++) {
-    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
+    if (ip->dev == dev && ip->inum == inum) {
       ip->ref++;
       release(&icache.lock);
       return ip;
     }
-    if (ip->ref == 0 && spare == 0)
+    if (ip->ref == 0 && (spare == 0 || (spare->obj && !ip->obj)))
       spare = ip;
   }
   if (spare) {
+    // Unreferenced, so no object reference pins it and nobody can reach
+    // its object: detach it here, free it once the lock is dropped.
+    stale = spare->obj;
+    spare->obj = 0;
     spare->dev = dev;
     spare->inum = inum;
     spare->ref = 1;
     spare->valid = 0;
   }
   release(&icache.lock);
+  if (stale)
+    vmobj_release(stale);
   if (spare == 0)
     printf("iget: inode cache full\n");
   return spare;
+}
+
+// Drop every clean cached page that no page table maps, in every inode of
+// the table (vmctl VMCTL_CACHE_DROP). Returns the number of pages dropped.
+int
+icache_drop_pages(void)
+{
+  int n = 0;
+  for (struct inode *ip = icache.inodes; ip < icache.inodes + NINODE; ip++) {
+    acquire(&icache.lock);
+    if (ip->obj == 0) {
+      release(&icache.lock);
+      continue;
+    }
+    ip->ref++;  // keeps the slot (and its object) ours while we sleep
+    release(&icache.lock);
+    acquiresleep(&ip->lock);
+    if (ip->valid)
+      n += vmobj_drop_clean_locked(ip);
+    releasesleep(&ip->lock);
+    begin_op();  // our reference may be the last of an unlinked inode
+    iput(ip);
+    end_op();
+  }
+  return n;
 }
 
 // Allocate a free on-disk inode of the given type inside the current
@@ -321,10 +358,12 @@ index_free(uint dev, uint blockno, int depth)
   bfree(dev, blockno);
 }
 
-// Free all of ip's data and set its size to 0. ip locked, in a transaction.
+// Free all of ip's data and set its size to 0; its cached pages go too.
+// ip locked, in a transaction.
 void
 itrunc(struct inode *ip)
 {
+  vmobj_truncate_locked(ip, 0);
   for (int i = 0; i < NDIRECT; i++) {
     if (ip->addrs[i]) {
       bfree(ip->dev, ip->addrs[i]);
@@ -408,6 +447,7 @@ writei(struct inode *ip, const char *src, uint off, uint n)
   }
   if (off + done > ip->size)
     ip->size = off + done;
+  vmobj_update_locked(ip, off, src, done);  // keep cached pages the same as the file
   // Even a failed write may have allocated index blocks: record them.
   iupdate(ip);
   return done > 0 ? (int)done : -1;

@@ -7,6 +7,7 @@
 #include "vmstat.h"
 #include "proc/proc.h"
 #include "vm/vm.h"
+#include "fs/file.h"
 #include "lib/klib.h"
 
 extern int trap_satp;  // arch/riscv/trap.c
@@ -37,6 +38,7 @@ sys_vmstat(void)
   st.nproc = proc_count();
   st.sbrk_eager = vm_sbrk_eager;
   st.fork_copy = vm_fork_copy;
+  vmobj_stats(&st);
   return copyout(addr, &st, sizeof(st));
 }
 
@@ -111,6 +113,8 @@ sys_vmctl(void)
   int op, value;
   argint(0, &op);
   argint(1, &value);
+  if (op == VMCTL_CACHE_DROP)
+    return value == 1 ? icache_drop_pages() : value == -1 ? 0 : -1;
   int *sw;
   switch (op) {
   case VMCTL_SBRK_EAGER: sw = &vm_sbrk_eager; break;

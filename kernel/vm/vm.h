@@ -47,10 +47,61 @@ void *kalloc(void);                   // a frame for the kernel, by kernel addre
 void kfree(void *kva);
 
 // ---- object.c: the page cache of one inode (provided by pagecache; INTERFACES.md §1) ----
-struct vmobj;
+// One object per in-memory inode that has cached pages or mappings
+// (ip->obj). Frames in the cache hold one reference from the cache itself,
+// so the COW "sole owner" test never reuses a cache page. The inode lock
+// guards the object's index. See docs/vm.md, "Objects and the page cache".
 struct inode;
+struct vmobj;
+struct file;
+
+// ip's object (created on first use) with one more reference for the
+// caller. While any reference exists the object pins its inode (it stays in
+// memory and on disk even if unlinked). Caller holds a reference on ip but
+// need not hold its lock. 0 if no object is free. May sleep.
+struct vmobj *vmobj_get(struct inode *ip);
 void vmobj_dup(struct vmobj *o);  // one more reference (region split, fork)
-void vmobj_put(struct vmobj *o);  // drop one; may sleep (the last one puts the inode)
+// Drop a reference. The last one writes back any dirty page and unpins the
+// inode (iput in its own transaction). May sleep; as->lock may be held.
+void vmobj_put(struct vmobj *o);
+// The frame caching page pgoff (file offset pgoff*PGSIZE), read from the
+// file the first time (bytes past end of file are zero), with ONE frame
+// reference added for the caller. Takes and releases the inode lock; the
+// caller holds no inode lock and no spinlock (as->lock is fine). FAULT_OK
+// (*pa set), FAULT_OOM, or FAULT_BUS if the page lies wholly past end of
+// file. May sleep (disk). The _ex form also says whether the page came from
+// the disk (*filled = 1) or was found cached (0): FK_FILE vs FK_FILE_CACHED.
+int vmobj_page(struct vmobj *o, uint64 pgoff, paddr_t *pa);
+int vmobj_page_ex(struct vmobj *o, uint64 pgoff, paddr_t *pa, int *filled);
+// Same, only if the page is already cached (no I/O, no allocation): 1 and
+// *pa (+1 reference), else 0.
+int vmobj_lookup(struct vmobj *o, uint64 pgoff, paddr_t *pa);
+void vmobj_dirty(struct vmobj *o, uint64 pgoff);  // a MAP_SHARED store dirtied it
+// Write the dirty pages in [pgfirst, pglast) back through the log, one page
+// per transaction; they are clean afterwards. The caller must have made
+// every PTE that maps them writable read-only again first, or later stores
+// go unnoticed. 0, or -1 on a disk error. May sleep; no as->lock needed.
+int vmobj_sync(struct vmobj *o, uint64 pgfirst, uint64 pglast);
+uint64 vmobj_size(struct vmobj *o);   // the file's size in bytes now
+uint32 vmobj_inum(struct vmobj *o);   // inode number (pmap, procregions)
+void vmobj_stats(struct vmstat *st);  // fills the cache_* fields
+// For the file system (kernel/fs), ip locked unless said otherwise:
+void vmobj_init(void);                                 // once, at boot
+struct vmobj *vmobj_of(struct inode *ip, int create);  // no reference taken; ip referenced
+// vmobj_page for read()/write(): for_write allows a page past end of file.
+int vmobj_page_locked(struct inode *ip, uint64 pgoff, int for_write, paddr_t *pa);
+void vmobj_update_locked(struct inode *ip, uint64 off, const char *src,
+                         uint64 n);                         // writei's bytes
+void vmobj_truncate_locked(struct inode *ip, uint64 size);  // drop pages past size
+int vmobj_drop_clean_locked(struct inode *ip);              // drop clean unmapped pages; count
+void vmobj_release(struct vmobj *o);                        // slot recycled (no refs): free all
+struct sleeplock *vmobj_writelock(struct vmobj *o);         // serialises write() per inode
+
+// ---- filemap.c: moving bytes between files and cache pages ----
+void filemap_fill(struct inode *ip, uint64 pgoff, paddr_t pa);      // ip locked
+int filemap_writeback(struct inode *ip, uint64 pgoff, paddr_t pa);  // ip locked, in a transaction
+int filemap_read(struct file *f, uint64 addr, int n);   // read() of an inode; bytes or -1
+int filemap_write(struct file *f, uint64 addr, int n);  // write() of an inode; bytes or -1
 
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
 #define NREGION 256     // regions per address space (mmap beyond it: -1)

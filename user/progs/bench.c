@@ -594,6 +594,104 @@ bench_fork(void)
   record_ratio("ratio_fork_copy_over_cow_32M", lookup("fork_copy_32M"), lookup("fork_cow_32M"));
 }
 
+// ---- file I/O: read() and write() of a 4 MiB file ---------------------
+
+#define FILEBENCH_PATH "/benchfile"
+#define FILEBENCH_LEN (4 * MIB)
+#define FILEBENCH_CHUNK (4 * KIB)
+
+// VMCTL_CACHE_DROP (the page cache's "drop clean unused pages"), if the
+// kernel has one; -1 means there is nothing to drop.
+#ifdef VMCTL_CACHE_DROP
+#define cache_drop() vmctl(VMCTL_CACHE_DROP, 1)
+#else
+#define cache_drop() ((int)-1)
+#endif
+
+// write() the whole file in 4 KiB chunks from a freshly created file;
+// returns the time, or NA if a write fell short.
+static long
+file_write_ns(char *buf)
+{
+  uint64 t;
+  long off;
+  int fd;
+
+  unlink(FILEBENCH_PATH);
+  fd = open(FILEBENCH_PATH, O_CREATE | O_WRONLY);
+  if (fd < 0)
+    return NA;
+  t = now();
+  for (off = 0; off < FILEBENCH_LEN; off += FILEBENCH_CHUNK) {
+    buf[0] = (char)(off / FILEBENCH_CHUNK);
+    if (write(fd, buf, FILEBENCH_CHUNK) != FILEBENCH_CHUNK) {
+      close(fd);
+      return NA;
+    }
+  }
+  t = now() - t;
+  close(fd);
+  return (long)t;
+}
+
+// read() the whole file in 4 KiB chunks; NA if it is short or wrong.
+static long
+file_read_ns(char *buf)
+{
+  uint64 t;
+  long off;
+  int fd, bad = 0;
+
+  fd = open(FILEBENCH_PATH, O_RDONLY);
+  if (fd < 0)
+    return NA;
+  t = now();
+  for (off = 0; off < FILEBENCH_LEN; off += FILEBENCH_CHUNK) {
+    if (read(fd, buf, FILEBENCH_CHUNK) != FILEBENCH_CHUNK) {
+      bad = 1;
+      break;
+    }
+    bad |= buf[0] != (char)(off / FILEBENCH_CHUNK);
+  }
+  t = now() - t;
+  close(fd);
+  return bad ? NA : (long)t;
+}
+
+// write() 4 MiB once (writes are slow: every call commits log
+// transactions), then three rounds of read() cold (cache dropped, if the
+// kernel can) and warm (right after); read figures are medians.
+static void
+bench_file(void)
+{
+  uint64 cold[3], warm[3];
+  char *buf = malloc(FILEBENCH_CHUNK);
+  long w = NA;
+  int i, ok = buf != 0;
+
+  if (ok) {
+    memset(buf, 'x', FILEBENCH_CHUNK);
+    w = file_write_ns(buf);
+    ok = w != NA;
+  }
+  for (i = 0; i < 3 && ok; i++) {
+    long b, c;
+    (void)cache_drop();
+    b = file_read_ns(buf);
+    c = file_read_ns(buf);
+    ok = b != NA && c != NA;
+    cold[i] = b;
+    warm[i] = c;
+    printf("file round %d: cold %ld ns, warm %ld ns\n", i, b, c);
+  }
+  record("file_write_4M", w, "ns");
+  record("file_read_cold_4M", ok ? (long)median(cold, 3) : NA, "ns");
+  record("file_read_warm_4M", ok ? (long)median(warm, 3) : NA, "ns");
+  record("file_cache_drop", cache_drop() >= 0, "bool");
+  unlink(FILEBENCH_PATH);
+  free(buf);
+}
+
 // ---- human summary -----------------------------------------------------
 
 static void
@@ -682,6 +780,11 @@ summary(void)
   show("ratio_fork_cow_64M_over_0M", "COW fork 64 MiB / 0 MiB");
   show("ratio_fork_copy_over_cow_64M", "copy / COW fork at 64 MiB");
   show("ratio_fork_copy_over_cow_32M", "copy / COW fork at 32 MiB");
+
+  printf("\n== file I/O, 4 MiB in 4 KiB calls ==\n");
+  show("file_write_4M", "write() 4 MiB");
+  show("file_read_cold_4M", "read() 4 MiB, cold cache");
+  show("file_read_warm_4M", "read() 4 MiB, warm cache");
 }
 
 // Grow the (lazy) stack past the deepest frame bench will use, so that
@@ -703,6 +806,11 @@ main(int argc, char *argv[])
   struct vmstat vs;
 
   clock_probe();
+  // "bench file": only the file I/O section (quick before/after runs).
+  if (argc > 1 && strcmp(argv[1], "file") == 0) {
+    bench_file();
+    return 0;
+  }
   t0 = now();
   record("clock_csr", clock_csr, "bool");
   record("clock_cost", (long)clock_cost, "ns");
@@ -720,6 +828,7 @@ main(int argc, char *argv[])
   bench_lazy_eager();
   bench_trap_satp();
   bench_fork();
+  bench_file();
   // Frames still held at the end; page-table pages kept for the address
   // space (not returned when the heap shrinks) are counted separately.
   record("frames_leaked", (long)(free0 - frames_free()), "frames");

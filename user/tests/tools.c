@@ -133,20 +133,23 @@ TEST(tools_free_totals)
   char *s, *f[8];
   int n, rows = 0;
 
+  write_file("t_freecached", "cached bytes");  // at least one page in the cache
   xvmstat(&vs);
   CHECK(run_tool(argv) == 0, "free status");
   for (s = out; *s;) {
     n = split_line(s, f, 8, &s);
-    if (n == 5 && strcmp(f[0], "frames:") == 0) {
+    if (n == 6 && strcmp(f[0], "frames:") == 0) {
       rows++;
       CHECK(atoi(f[1]) == (int)vs.frames_total, "total %s, vmstat %d", f[1], (int)vs.frames_total);
       CHECK(atoi(f[2]) + atoi(f[3]) == (int)vs.frames_total, "used+free != total");
       CHECK(atoi(f[3]) <= (int)vs.frames_free, "free %s, more than %d", f[3], (int)vs.frames_free);
       CHECK(atoi(f[3]) > (int)vs.frames_free - 200, "free %s, far below %d", f[3],
             (int)vs.frames_free);
+      CHECK(atoi(f[5]) >= 1 && atoi(f[5]) <= atoi(f[2]), "cached %s, used %s", f[5], f[2]);
     }
   }
   CHECK(rows == 1, "no frames: row in '%s'", out);
+  unlink("t_freecached");
 }
 
 TEST(tools_vmstat_counts)
