@@ -1,17 +1,10 @@
-<<<<<<< HEAD
-// free: system-wide memory totals from vmstat(): frames total, used, free
-// and shared (in frames and KiB), shared zero-page mappings, page-table
-// pages, free frames already zeroed (the pre-zeroed pool, part of "free").
-// Output is fixed-format for scripts:
-//   "frames:" and "KiB:" rows under a "total used free shared" header.
-=======
 // free: system-wide memory totals from vmstat(): frames total, used, free,
 // shared and cached (in frames and KiB), shared zero-page mappings,
-// page-table pages. Output is fixed-format for scripts:
+// page-table pages, free frames already zeroed (the pre-zeroed pool, part
+// of "free"), page-cache details. Output is fixed-format for scripts:
 //   "frames:" and "KiB:" rows under a "total used free shared cached" header.
 // cached = frames the page cache owns (file pages and index pages); they
 // are part of used.
->>>>>>> afdd0ca (Page cache: struct vmobj (kernel/vm/object.c) per inode, filemap.c; read() and write() of inodes go through cache pages)
 #include "user.h"
 
 int
@@ -34,12 +27,9 @@ main(void)
          vs.frames_free * kib, vs.frames_shared * kib, cached * kib);
   printf("zero-page-maps: %lu\n", vs.zero_page_maps);
   printf("pt-pages: %lu\n", vs.pt_pages);
-<<<<<<< HEAD
   printf("zeroed-free: %lu of %lu (pool %s; %lu taken, %lu zeroed on demand)\n", vs.frames_zeroed,
          vs.zeroed_max, vs.prezero ? "on" : "off", vs.zeroed_hits, vs.zeroed_misses);
-=======
   printf("cache: %lu pages, %lu dirty, %lu mapped, %lu index pages\n", vs.cache_pages,
          vs.cache_dirty, vs.cache_mapped, vs.cache_index);
->>>>>>> afdd0ca (Page cache: struct vmobj (kernel/vm/object.c) per inode, filemap.c; read() and write() of inodes go through cache pages)
   return 0;
 }
