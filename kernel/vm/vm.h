@@ -2,8 +2,10 @@
 // the single fault resolver, and user-memory access.
 //
 // Global lock order (outer first):
-//   as->lock (sleep) -> begin_op -> inode lock (guards ip's page cache) -> buffer locks
-//   -> p->lock -> ... (leaf); frames: atomics
+//   write() lock of an inode (object.c, held across its copyin)
+//   -> as->lock (sleep) -> begin_op -> inode lock (guards ip's page cache) -> buffer locks
+//   -> p->lock -> ... (leaf); frames: atomics. The page cache's spinlock (object.c:
+//   pool, object references, hanging index pages) nests inside inode locks, is a leaf.
 // No spinlock may be held across copyin/copyout/copyinstr or vm_fault: they
 // may sleep. uaccess asserts this. Functions named *_locked need as->lock
 // held by the caller and assert it.
