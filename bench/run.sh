@@ -190,6 +190,15 @@ managed=$(f frames_total)
     echo "| $k | $(t $k) | $(awk -v n="$(val $k)" 'BEGIN { if (n + 0 > 0) printf "%.1f", 4 * 1e9 / n; else print "n/a" }') |"
   done
   echo
+  echo "## exec of a big program: demand paging vs eager loading"
+  echo
+  echo "fork + exec + exit + wait of \`/bigprog touch\` (4.4 MiB file: 2.2 MiB text and read-only"
+  echo "data, 2 MiB data, 1 MiB bss), which reads one byte and exits."
+  echo
+  echo "| measurement | eager |"
+  echo "|---|---:|"
+  echo "| exec of bigprog touching one page | $(t execbig_eager) |"
+  echo
   echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
   echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."
   echo

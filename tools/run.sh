@@ -13,7 +13,8 @@ limit="${2:-${RUN_TIMEOUT:-900}}"
 mkdir -p $B/run
 R=$(mktemp -d $B/run/XXXXXX)
 printf '%s\n' "$cmd" > $R/autorun
-$B/mkfs $R/fs.img $B/README $R/autorun $B/user/_* >/dev/null || exit 1
+extra=$(ls -d $B/extra/_* 2>/dev/null)  # dexec's test files (Makefile EXTRA)
+$B/mkfs $R/fs.img $B/README $R/autorun $B/user/_* $extra >/dev/null || exit 1
 
 # The console's input: a FIFO we keep open, so QEMU never sees end of file.
 mkfifo $R/console

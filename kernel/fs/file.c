@@ -71,6 +71,8 @@ fileclose(struct file *f)
   if (copy.type == FD_PIPE) {
     pipeclose(copy.pipe, copy.writable);
   } else if (copy.type == FD_INODE || copy.type == FD_DEVICE) {
+    if (copy.type == FD_INODE && copy.writable)
+      inode_put_write(copy.ip);  // FD_INODE + writable: a plain file (sys_open)
     begin_op();
     iput(copy.ip);
     end_op();

@@ -30,6 +30,8 @@ struct inode {
   short nlink;
   uint size;
   uint addrs[NDIRECT + 2];
+
+  int writecount;  // c: > 0 open for writing by that many files, < 0 run by that many processes
 };
 
 enum filetype { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE };
@@ -61,6 +63,12 @@ void iunlock(struct inode *ip);
 void iput(struct inode *ip);                    // drop a reference; needs begin_op
 void iunlockput(struct inode *ip);              // iunlock then iput
 void stati(struct inode *ip, struct stat *st);  // ip locked
+// A file is never open for writing while a process runs it (Linux's ETXTBSY).
+int inode_deny_write(struct inode *ip);          // exec: 0, or -1 if open for writing
+void inode_allow_write(struct inode *ip);        // undo one inode_deny_write
+struct inode *inode_dup_text(struct inode *ip);  // fork: idup + one more runner; returns ip
+int inode_get_write(struct inode *ip);           // open for writing: 0, or -1 if it is running
+void inode_put_write(struct inode *ip);          // undo one inode_get_write (close)
 // Kernel buffers only. Return bytes moved, or -1. ip locked; writei needs begin_op.
 int readi(struct inode *ip, char *dst, uint off, uint n);
 int writei(struct inode *ip, const char *src, uint off, uint n);

@@ -216,6 +216,59 @@ idup(struct inode *ip)
   return ip;
 }
 
+// Writers and runners exclude each other through ip->writecount: positive
+// counts files open for writing, negative processes running the file.
+int
+inode_deny_write(struct inode *ip)
+{
+  acquire(&icache.lock);
+  int ok = ip->writecount <= 0;
+  if (ok)
+    ip->writecount--;
+  release(&icache.lock);
+  return ok ? 0 : -1;
+}
+
+void
+inode_allow_write(struct inode *ip)
+{
+  acquire(&icache.lock);
+  assert(ip->writecount < 0);
+  ip->writecount++;
+  release(&icache.lock);
+}
+
+struct inode *
+inode_dup_text(struct inode *ip)
+{
+  acquire(&icache.lock);
+  assert(ip->writecount < 0);
+  ip->writecount--;
+  ip->ref++;
+  release(&icache.lock);
+  return ip;
+}
+
+int
+inode_get_write(struct inode *ip)
+{
+  acquire(&icache.lock);
+  int ok = ip->writecount >= 0;
+  if (ok)
+    ip->writecount++;
+  release(&icache.lock);
+  return ok ? 0 : -1;
+}
+
+void
+inode_put_write(struct inode *ip)
+{
+  acquire(&icache.lock);
+  assert(ip->writecount > 0);
+  ip->writecount--;
+  release(&icache.lock);
+}
+
 // Lock ip, reading it from disk on first use. May sleep.
 void
 ilock(struct inode *ip)

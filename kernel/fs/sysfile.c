@@ -312,9 +312,17 @@ sys_open(void)
     end_op();
     return -1;
   }
+  int writer = accmode != O_RDONLY && ip->type == T_FILE;
+  if (writer && inode_get_write(ip) < 0) {  // a process runs this file
+    iunlockput(ip);
+    end_op();
+    return -1;
+  }
   if ((f = filealloc()) == 0 || (fd = fd_alloc(f)) < 0) {
     if (f)
       fileclose(f);
+    if (writer)
+      inode_put_write(ip);
     iunlockput(ip);
     end_op();
     return -1;

@@ -1,6 +1,8 @@
 // exec: replace the caller's address space with a program from an ELF file.
-// Each PT_LOAD segment becomes one region; file bytes are loaded now, the
-// zero tail (bss) and the stack are demand-zero.
+// elf.c validates the headers into a plan; here each PT_LOAD segment becomes
+// a region, its file bytes are loaded now, and bss, heap and stack are
+// demand-zero. A page holding the end of one segment and the start of the
+// next becomes a one-page region of its own (see map_seam).
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -13,65 +15,87 @@
 
 int copyout_as(struct aspace *as, uint64 dstva, const void *src, uint64 n);
 
+// Map a zeroed frame at page va and copy in the file bytes of every
+// segment overlapping that page.
 static int
-flags2prot(uint32 f)
+load_page(struct aspace *as, struct inode *ip, struct elfplan *pl, vaddr_t va, int prot)
 {
-  int prot = 0;
-  if (f & ELF_PROG_FLAG_READ)
-    prot |= PROT_READ;
-  if (f & ELF_PROG_FLAG_WRITE)
-    prot |= PROT_WRITE;
-  if (f & ELF_PROG_FLAG_EXEC)
-    prot |= PROT_EXEC;
-  return prot;
-}
-
-// Load one segment's file bytes into freshly allocated frames of as.
-static int
-load_segment(struct aspace *as, struct inode *ip, struct proghdr *ph, int prot)
-{
-  uint64 fend = ph->vaddr + ph->filesz;
-  for (uint64 va = PGROUNDDOWN(ph->vaddr); va < fend; va += PGSIZE) {
-    paddr_t pa = aspace_fill_page(as, va, prot);
-    if (pa == 0)
-      return -1;
-    uint64 from = MAX(va, ph->vaddr);
-    uint64 to = MIN(va + PGSIZE, fend);
-    uint64 off = ph->off + (from - ph->vaddr);
-    if (readi(ip, (char *)P2V(pa) + (from - va), off, to - from) != (int)(to - from))
+  paddr_t pa = aspace_fill_page(as, va, prot);
+  if (pa == 0)
+    return -1;
+  for (int i = 0; i < pl->nseg; i++) {
+    struct elfseg *s = &pl->seg[i];
+    uint64 from = MAX(va, s->va);
+    uint64 to = MIN(va + PGSIZE, s->va + s->filesz);
+    if (from >= to)
+      continue;
+    char *dst = (char *)P2V(pa) + (from - va);
+    if (readi(ip, dst, s->off + (from - s->va), to - from) != (int)(to - from))
       return -1;
   }
   return 0;
 }
 
-// Read the ELF file at ip into as; set *entry and *top (end of the highest segment).
-static int
-load_elf(struct aspace *as, struct inode *ip, uint64 *entry, uint64 *top)
+// The page holding both the end of segment i and the start of segment
+// i+1, or 0 if they do not share one (page 0 is never a segment's).
+static vaddr_t
+seam(struct elfplan *pl, int i)
 {
-  struct elfhdr elf;
-  if (readi(ip, (char *)&elf, 0, sizeof(elf)) != sizeof(elf) || elf.magic != ELF_MAGIC)
+  if (i < 0 || i + 1 >= pl->nseg)
+    return 0;
+  vaddr_t last = PGROUNDDOWN(pl->seg[i].va + pl->seg[i].memsz - 1);
+  return last == PGROUNDDOWN(pl->seg[i + 1].va) ? last : 0;
+}
+
+// The pages only segment i covers become its region; file pages are loaded.
+static int
+map_segment(struct aspace *as, struct inode *ip, struct elfplan *pl, int i)
+{
+  struct elfseg *s = &pl->seg[i];
+  vaddr_t lo = PGROUNDDOWN(s->va), hi = PGROUNDUP(s->va + s->memsz);
+  if (seam(pl, i - 1))
+    lo += PGSIZE;
+  if (seam(pl, i))
+    hi -= PGSIZE;
+  if (lo >= hi)
+    return 0;  // all of it lies in shared pages
+  int kind = (s->prot & PROT_EXEC) ? RK_TEXT : RK_DATA;
+  if (aspace_map(as, lo, hi, s->prot, kind) < 0)
     return -1;
-  *top = 0;
-  for (int i = 0; i < elf.phnum; i++) {
-    struct proghdr ph;
-    uint off = elf.phoff + i * sizeof(ph);
-    if (readi(ip, (char *)&ph, off, sizeof(ph)) != sizeof(ph))
+  vaddr_t fend = MIN(hi, PGROUNDUP(s->va + s->filesz));
+  for (vaddr_t va = lo; va < fend; va += PGSIZE)
+    if (load_page(as, ip, pl, va, s->prot) < 0)
       return -1;
-    if (ph.type != ELF_PROG_LOAD || ph.memsz == 0)
-      continue;
-    if (ph.memsz < ph.filesz || ph.vaddr + ph.memsz < ph.vaddr ||
-        ph.vaddr + ph.memsz > USTACKTOP - USTACKMAX - PGSIZE || ph.vaddr < PGSIZE)
+  return 0;
+}
+
+// A page shared by two (or more) segments cannot have each one's
+// protection: it gets the union of theirs (e.g. r-x + rw- = rwx) and is
+// a private page assembled now from the file bytes of each.
+static int
+map_seam(struct aspace *as, struct inode *ip, struct elfplan *pl, vaddr_t page)
+{
+  int prot = 0;
+  for (int i = 0; i < pl->nseg; i++)
+    if (pl->seg[i].va < page + PGSIZE && pl->seg[i].va + pl->seg[i].memsz > page)
+      prot |= pl->seg[i].prot;
+  if (aspace_map(as, page, page + PGSIZE, prot, RK_DATA) < 0)
+    return -1;
+  return load_page(as, ip, pl, page, prot);
+}
+
+// Build the regions of plan pl in as, reading file bytes from ip (locked).
+static int
+load_elf(struct aspace *as, struct inode *ip, struct elfplan *pl)
+{
+  for (int i = 0; i < pl->nseg; i++) {
+    if (map_segment(as, ip, pl, i) < 0)
       return -1;
-    int prot = flags2prot(ph.flags);
-    int kind = (prot & PROT_EXEC) ? RK_TEXT : RK_DATA;
-    if (aspace_map(as, PGROUNDDOWN(ph.vaddr), PGROUNDUP(ph.vaddr + ph.memsz), prot, kind) < 0)
+    vaddr_t page = seam(pl, i);
+    if (page && page != seam(pl, i - 1) && map_seam(as, ip, pl, page) < 0)
       return -1;
-    if (load_segment(as, ip, &ph, prot) < 0)
-      return -1;
-    *top = MAX(*top, PGROUNDUP(ph.vaddr + ph.memsz));
   }
-  *entry = elf.entry;
-  return *top ? 0 : -1;
+  return 0;
 }
 
 // Push argv strings and the argv array on the new stack. Returns sp, or 0.
@@ -99,38 +123,63 @@ push_args(struct aspace *as, char **argv, uint64 *argcp)
   return sp;
 }
 
+// Open path as an executable: referenced, marked running (no writer may
+// open it), its plan in *pl and its regions built in as. 0 on failure.
+static struct inode *
+exec_open(char *path, struct aspace *as, struct elfplan *pl)
+{
+  begin_op();
+  struct inode *ip = namei(path);
+  if (ip == 0) {
+    end_op();
+    return 0;
+  }
+  ilock(ip);
+  int ok = ip->type == T_FILE && elf_plan(ip, pl) == 0 && inode_deny_write(ip) == 0;
+  if (ok && load_elf(as, ip, pl) < 0) {
+    inode_allow_write(ip);
+    ok = 0;
+  }
+  iunlock(ip);
+  if (!ok) {
+    iput(ip);
+    ip = 0;
+  }
+  end_op();
+  return ip;
+}
+
+void
+proc_exe_put(struct inode *ip)
+{
+  inode_allow_write(ip);
+  begin_op();
+  iput(ip);  // an unlinked program file is freed by its last runner
+  end_op();
+}
+
 // Replace the current process image. argv: kernel strings. Returns argc,
 // or -1 with the old image intact.
 int
 exec(char *path, char **argv)
 {
   struct proc *p = myproc();
+  struct elfplan pl;
   struct aspace *as = aspace_create();
   if (as == 0)
     return -1;
-
-  begin_op();
-  struct inode *ip = namei(path);
+  struct inode *ip = exec_open(path, as, &pl);
   if (ip == 0) {
-    end_op();
-    aspace_put(as);
-    return -1;
-  }
-  ilock(ip);
-  uint64 entry, top;
-  int r = load_elf(as, ip, &entry, &top);
-  iunlockput(ip);
-  end_op();
-  if (r < 0) {
     aspace_put(as);
     return -1;
   }
 
-  aspace_set_heap(as, top);
+  aspace_set_heap(as, pl.top);
   uint64 argc, sp;
   if (aspace_map(as, USTACKTOP - USTACKMAX, USTACKTOP, PROT_READ | PROT_WRITE, RK_STACK) < 0 ||
       (sp = push_args(as, argv, &argc)) == 0) {
     aspace_put(as);
+    proc_exe_put(ip);
     return -1;
   }
   ASPACE_CHECK(as);
@@ -143,14 +192,18 @@ exec(char *path, char **argv)
   safestrcpy(p->name, last, sizeof(p->name));
 
   struct aspace *old = p->as;
+  struct inode *oldexe = p->exe;
   acquire(&p->lock);
   p->as = as;
   release(&p->lock);
+  p->exe = ip;
   aspace_activate(as);
   if (old)
     aspace_put(old);
+  if (oldexe)
+    proc_exe_put(oldexe);
 
-  p->trapframe->epc = entry;
+  p->trapframe->epc = pl.entry;
   p->trapframe->sp = sp;
   p->trapframe->a1 = sp;
   return argc;  // lands in a0

@@ -154,6 +154,8 @@ fork(void)
     if (p->ofile[i])
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = idup(p->cwd);
+  if (p->exe)
+    np->exe = inode_dup_text(p->exe);
   safestrcpy(np->name, p->name, sizeof(p->name));
   int pid = np->pid;
 
@@ -199,6 +201,9 @@ exit(int status)
   iput(p->cwd);
   end_op();
   p->cwd = 0;
+  if (p->exe)
+    proc_exe_put(p->exe);
+  p->exe = 0;
 
   // Leave our page table before freeing it.
   pmap_kernel_activate();

@@ -91,6 +91,7 @@ struct proc {
   struct aspace *as;            // o: user address space
   struct file *ofile[NOFILE];   // o: open files
   struct inode *cwd;            // o: current directory
+  struct inode *exe;            // o: the program file running (write-denied while here)
   char name[16];                // o: program name, for debugging
   uint64 faults[FK_NKINDS];     // o: faults served, by kind
 };
@@ -122,6 +123,8 @@ int proc_count(void);
 
 // exec.c
 int exec(char *path, char **argv);
+// Drop a process's hold on its program file (allow writers again, iput). May sleep.
+void proc_exe_put(struct inode *ip);
 
 // trap.c
 void trap_init(void);
