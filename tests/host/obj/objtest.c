@@ -76,13 +76,13 @@ static struct fakefile {
   char data[FILEMAX];
 } files[NFILES];
 
-static int in_op;            // transactions open now
-static int nops;             // transactions since the test began
-static int nputs;            // iput calls
-static int nwrites;          // pages written back
-static int fail_writeback;   // writeback fails while set
-static int writes_at_put;    // nwrites when the last iput ran
-static uint64 written[1024]; // pgoff of each writeback, in order
+static int in_op;             // transactions open now
+static int nops;              // transactions since the test began
+static int nputs;             // iput calls
+static int nwrites;           // pages written back
+static int fail_writeback;    // writeback fails while set
+static int writes_at_put;     // nwrites when the last iput ran
+static uint64 written[1024];  // pgoff of each writeback, in order
 
 static struct fakefile *
 file_of(struct inode *ip)
