@@ -43,7 +43,7 @@ QEMUOPTS = -machine virt -bios none -kernel $(B)/kernel.elf -m $(MEM) -smp $(CPU
   -global virtio-mmio.force-legacy=false \
   -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
-.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests fsck warn-check \
+.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests fsck crashtest warn-check \
   print-uprogcflags
 .SECONDARY:
 
@@ -95,6 +95,13 @@ $(B)/fs.img: $(B)/mkfs $(B)/README $(UPROGS) $(EXTRA)
 IMG ?= $(B)/fs.img
 fsck:
 	@python3 tools/fsck/fsck.py $(IMG)
+
+# make crashtest N=100 SEED=1: kill QEMU under a write-heavy workload at N
+# random moments; each time reboot, check every file, fsck (tools/crashtest).
+N ?= 20
+SEED ?= 1
+crashtest: all
+	@python3 tools/crashtest/crashtest.py -n $(N) --seed $(SEED)
 
 qemu: all
 	$(QEMU) $(QEMUOPTS)

@@ -44,6 +44,11 @@ log_fsck=build/test-fsck.log
 { python3 tools/fsck/fsck.py build/test-fs.img && echo "PASS fsck_after_guest_tests" && echo "1 passed, 0 failed" ||
   { echo "FAIL fsck_after_guest_tests"; echo "0 passed, 1 failed"; }; } 2>&1 | tee $log_fsck
 
+echo "== crash test, ${CRASH_POINTS:-3} points (make crashtest N=... for more)"
+log_crash=build/test-crash.log
+python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEED:-1}" --max-delay 5 2>&1 | tee $log_crash
+crash_rc=${PIPESTATUS[0]}
+
 count() { # file -> "passed failed" from its last summary line
   local line
   line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
@@ -63,12 +68,14 @@ if [ "$guest_rc" != 0 ] && [ "$gf" = 0 ]; then extra=$((extra + 1)); echo "guest
 if grep -aq '^panic' $log_guest; then extra=$((extra + 1)); echo "kernel panicked"; fi
 passed=$((hp + gp + cp + fp + wp))
 failed=$((hf + gf + cf + ff + wf + extra))
-# file-system stages (fsck's own test, fsck of the guest image)
+# file-system stages (fsck's own test, fsck of the guest image, crash points)
 read -r kp kf < <(count $log_fsckt)
 read -r sp sf < <(count $log_fsck)
+read -r xp xf < <(count $log_crash)
 if [ "$fsckt_rc" != 0 ] && [ "$kf" = 0 ]; then failed=$((failed + 1)); echo "fsck test exited $fsckt_rc"; fi
-passed=$((passed + kp + sp))
-failed=$((failed + kf + sf))
+if [ "$crash_rc" != 0 ] && [ "$xf" = 0 ]; then failed=$((failed + 1)); echo "crash test exited $crash_rc"; fi
+passed=$((passed + kp + sp + xp))
+failed=$((failed + kf + sf + xf))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

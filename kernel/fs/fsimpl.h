@@ -27,6 +27,9 @@ struct inode *iget(uint dev, uint inum);     // unlocked, referenced; 0 if cache
 void iupdate(struct inode *ip);              // ip locked, inside a transaction
 void itrunc(struct inode *ip);               // ip locked, inside a transaction
 
+// orphan.c
+int fs_reclaim_orphans(uint dev);  // at boot, after log recovery; returns count
+
 // dir.c
 int namecmp(const char *a, const char *b);
 uint dir_find(struct inode *dp, const char *name, uint *poff);  // inum or 0 (absent); dp locked

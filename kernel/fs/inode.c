@@ -16,8 +16,8 @@ struct superblock sb;  // fixed after fsinit()
 
 #define MAXBYTES ((uint)MAXFILE * BSIZE)
 
-// Read the superblock of dev, check it and recover the log. Called once
-// from the first process (sleeps on the disk).
+// Read the superblock of dev, check it, recover the log and free the
+// orphans a crash left. Called once from the first process (sleeps).
 void
 fsinit(int dev)
 {
@@ -27,6 +27,7 @@ fsinit(int dev)
   if (sb.magic != FSMAGIC)
     panic("fsinit: bad file system magic");
   initlog(dev, &sb);
+  fs_reclaim_orphans(dev);
 }
 
 // ---- block bitmap ----
