@@ -95,11 +95,18 @@ iinit(void)
     initsleeplock(&icache.inodes[i].lock, "inode");
 }
 
+// Pages an unreferenced slot would lose if recycled. icache.lock held.
+static uint
+cached_pages(struct inode *ip)
+{
+  return ip->obj ? vmobj_npages(ip->obj) : 0;
+}
+
 // Return the cached inode (dev, inum) with one more reference, unlocked and
 // not necessarily loaded from disk. A slot nobody references keeps its
 // inode (and the inode's cached pages) until it is recycled, so a file
-// closed and opened again finds its page cache. Recycling prefers slots
-// without cached pages and frees the old object. Returns 0 if the cache is
+// closed and opened again finds its page cache. Recycling takes the
+// unreferenced slot with the fewest cached pages and frees its object. Returns 0 if the cache is
 // full.
 struct inode *
 iget(uint dev, uint inum)
@@ -114,7 +121,7 @@ iget(uint dev, uint inum)
       release(&icache.lock);
       return ip;
     }
-    if (ip->ref == 0 && (spare == 0 || (spare->obj && !ip->obj)))
+    if (ip->ref == 0 && (spare == 0 || cached_pages(ip) < cached_pages(spare)))
       spare = ip;
   }
   if (spare) {

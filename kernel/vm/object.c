@@ -377,6 +377,13 @@ vmobj_inum(struct vmobj *o)
 
 // ---- the interface for the file system ----
 
+// Pages cached now (a moment's value unless ip is locked or unreferenced).
+uint
+vmobj_npages(struct vmobj *o)
+{
+  return __atomic_load_n(&o->npages, __ATOMIC_RELAXED);
+}
+
 struct sleeplock *
 vmobj_writelock(struct vmobj *o)
 {

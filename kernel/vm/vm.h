@@ -64,7 +64,8 @@ struct file;
 struct vmobj *vmobj_get(struct inode *ip);
 void vmobj_dup(struct vmobj *o);  // one more reference (region split, fork)
 // Drop a reference. The last one writes back any dirty page and unpins the
-// inode (iput in its own transaction). May sleep; as->lock may be held.
+// inode (iput in its own transaction). May sleep; as->lock may be held, but
+// never call it inside begin_op/end_op (it opens transactions itself).
 void vmobj_put(struct vmobj *o);
 // The frame caching page pgoff (file offset pgoff*PGSIZE), read from the
 // file the first time (bytes past end of file are zero), with ONE frame
@@ -97,6 +98,7 @@ void vmobj_update_locked(struct inode *ip, uint64 off, const char *src,
 void vmobj_truncate_locked(struct inode *ip, uint64 size);  // drop pages past size
 int vmobj_drop_clean_locked(struct inode *ip);              // drop clean unmapped pages; count
 void vmobj_release(struct vmobj *o);                        // slot recycled (no refs): free all
+uint vmobj_npages(struct vmobj *o);                         // pages cached now
 struct sleeplock *vmobj_writelock(struct vmobj *o);         // serialises write() per inode
 
 // ---- filemap.c: moving bytes between files and cache pages ----

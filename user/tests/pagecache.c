@@ -217,6 +217,30 @@ TEST(pagecache_slots_recycled)
   }
 }
 
+// Recycling takes the unreferenced slot with the fewest cached pages: a
+// big file read once keeps its pages while many one-page files come and go.
+TEST(pagecache_recycle_keeps_big)
+{
+  char name[16];
+  struct vmstat a, b;
+
+  make_file("t_pcbig", 8 * PGSIZE, 12, PGSIZE);
+  for (int i = 0; i < NINODE + 10; i++) {
+    snprintf(name, sizeof(name), "t_pcs%d", i);
+    make_file(name, 100, i, 100);
+  }
+  xvmstat(&a);
+  CHECK(check_file("t_pcbig", PGSIZE, 12, 0, 0, 0) == 8 * PGSIZE, "big file");
+  xvmstat(&b);
+  CHECK(b.cache_fills == a.cache_fills, "big file lost %d pages to recycling",
+        (int)(b.cache_fills - a.cache_fills));
+  CHECK(unlink("t_pcbig") == 0, "unlink");
+  for (int i = 0; i < NINODE + 10; i++) {
+    snprintf(name, sizeof(name), "t_pcs%d", i);
+    CHECK(unlink(name) == 0, "unlink %s", name);
+  }
+}
+
 // Directories are read through the cache too; creating and removing
 // names (writei) must show at once in a cached directory.
 TEST(pagecache_dir_coherent)
