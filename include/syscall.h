@@ -31,5 +31,9 @@
 #define SYS_getpids 26      // getpids(int *pids, int max)
 #define SYS_vmctl 27        // vmctl(int op, int value)
 #define SYS_nanotime 28     // nanotime(void): ns since boot
+#define SYS_mmap 29         // mmap(addr, len, prot, flags, fd, off)
+#define SYS_munmap 30       // munmap(addr, len)
+#define SYS_mprotect 31     // mprotect(addr, len, prot)
+#define SYS_msync 32        // msync(addr, len, flags)
 
 #endif

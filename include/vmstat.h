@@ -4,6 +4,8 @@
 #define LAZULI_VMSTAT_H
 
 #include "types.h"
+#include "mman.h"
+#include "memlayout.h"
 
 // Why a page fault was served (index into fault counter arrays).
 enum fault_kind {
@@ -70,11 +72,14 @@ struct procstat {
   uint64 faults[FK_NKINDS];  // faults served for this process, by kind
 };
 
-// Region kinds and protection bits for procregions().
+#define VM_MAXREGIONS 256  // regions per address space; mmap beyond: MAP_FAILED
+// mmap never places a mapping in [heap_start, heap_start + VM_HEAP_ROOM) (the
+// heap's room to grow) nor above VM_MMAP_TOP (the stack's guard page).
+#define VM_HEAP_ROOM (128UL << 30)
+#define VM_MMAP_TOP (USTACKTOP - USTACKMAX - PGSIZE)
+
+// Region kinds for procregions(); its protection bits are PROT_* (mman.h).
 enum region_kind { RK_TEXT, RK_DATA, RK_HEAP, RK_STACK, RK_MMAP };
-#define PROT_READ 0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC 0x4
 
 struct regioninfo {
   uint64 start;     // first byte

@@ -8,14 +8,15 @@
 #include "vm/fault.h"
 #include "lib/klib.h"
 
-// First touch of an anonymous page: a read of a writable region maps the
-// zero page read-only + COW; anything else gets a zeroed frame.
+// First touch of an anonymous page: a read of a writable private region
+// maps the zero page read-only + COW; anything else gets a zeroed frame (a
+// shared region's pages must be real frames its sharers can all write).
 enum fault_result
 anon_fill_locked(struct fault *f)
 {
   struct pmap *pm = &f->as->pmap;
   int prot = f->r->prot;
-  if (f->access == ACC_READ && (prot & PROT_WRITE)) {
+  if (f->access == ACC_READ && (prot & PROT_WRITE) && !(f->r->flags & REG_SHARED)) {
     paddr_t zp = frame_zero_page();
     if (pmap_enter(pm, f->va, zp, (prot & ~PROT_WRITE) | PMAP_COW) < 0)
       return FAULT_OOM;

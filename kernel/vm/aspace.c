@@ -63,10 +63,9 @@ aspace_get(struct aspace *as)
   release(&refs_lock);
 }
 
-// Release the objects of a list of regions already out of the set, then
-// their slots. Called without as->lock: vmobj_put may sleep.
-static void
-reap(struct aspace *as, struct region *dead)
+// Called without as->lock: vmobj_put may sleep.
+void
+aspace_reap(struct aspace *as, struct region *dead)
 {
   for (struct region *r = dead; r; r = r->next)
     if (r->obj)
@@ -102,7 +101,7 @@ aspace_put(struct aspace *as)
     dead = r;
   }
   releasesleep(&as->lock);
-  reap(as, dead);
+  aspace_reap(as, dead);
   assert(as->rpages == 0);
   kfree(as);
 }
@@ -128,20 +127,16 @@ aspace_find_locked(struct aspace *as, vaddr_t va)
 }
 
 int
-aspace_map_locked(struct aspace *as, struct region *tmpl)
+aspace_map_slot_locked(struct aspace *as, struct region *r, struct region *tmpl)
 {
   ASSERT_LOCKED(as);
   vaddr_t start = tmpl->start, end = tmpl->end;
-  if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA || tmpl->off % PGSIZE)
-    return -1;
-  if (as->nregion == NREGION)
-    return -1;
   int i = region_index_locked(as, start);
-  if (i < as->nregion && as->region[i]->start < end)
+  if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA || tmpl->off % PGSIZE ||
+      as->nregion == NREGION || (i < as->nregion && as->region[i]->start < end)) {
+    region_free_locked(as, r);
     return -1;
-  struct region *r = region_alloc_locked(as);
-  if (r == 0)
-    return -1;
+  }
   *r = *tmpl;
   r->next = 0;
   if (r->prot & PROT_WRITE)
@@ -151,6 +146,15 @@ aspace_map_locked(struct aspace *as, struct region *tmpl)
   int ok = region_insert_locked(as, r);
   assert(ok == 0);
   return 0;
+}
+
+int
+aspace_map_locked(struct aspace *as, struct region *tmpl)
+{
+  struct region *r = region_alloc_locked(as);
+  if (r == 0)
+    return -1;
+  return aspace_map_slot_locked(as, r, tmpl);
 }
 
 int
@@ -180,12 +184,10 @@ aspace_map(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind)
   return aspace_map_obj(as, start, end, prot, kind, 0, 0, 0, 0);
 }
 
-// Remove [start, end) from the regions and the page table, splitting a
-// region that holds the whole range. Regions removed whole that hold an
-// object go on *dead for reap(); anonymous ones are freed now. 0, or -1
-// with nothing changed (no region slot for a split, no memory).
-static int
-unmap_locked(struct aspace *as, vaddr_t start, vaddr_t end, struct region **dead)
+// Regions removed whole that hold an object go on *dead for aspace_reap();
+// anonymous ones are freed at once.
+int
+aspace_unmap_locked(struct aspace *as, vaddr_t start, vaddr_t end, struct region **dead)
 {
   ASSERT_LOCKED(as);
   if (start % PGSIZE || end % PGSIZE || start >= end || end > MAXVA)
@@ -233,10 +235,10 @@ aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end)
 {
   struct region *dead = 0;
   acquiresleep(&as->lock);
-  int r = unmap_locked(as, start, end, &dead);
+  int r = aspace_unmap_locked(as, start, end, &dead);
   ASPACE_CHECK(as);
   releasesleep(&as->lock);
-  reap(as, dead);
+  aspace_reap(as, dead);
   return r;
 }
 
@@ -345,8 +347,8 @@ aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old)
   if (newtop > oldtop)
     ok = heap_grow_locked(as, h, oldtop, newtop, eager) == 0;
   else if (newtop < oldtop)
-    ok = unmap_locked(as, newtop, oldtop, &dead) == 0;  // OOM copying a shared table: -1
-  assert(dead == 0);                                    // the heap is anonymous
+    ok = aspace_unmap_locked(as, newtop, oldtop, &dead) == 0;  // OOM copying a shared table: -1
+  assert(dead == 0);                                           // the heap is anonymous
   if (ok)
     as->brk = nbrk;
   ASPACE_CHECK(as);
@@ -384,12 +386,28 @@ copy_region(struct aspace *dst, struct aspace *src, struct region *r)
 // Give the child n a copy of region r (with its own object reference) and
 // its pages: shared regions share their frames and keep writable PTEs;
 // private writable ones become copy-on-write (or are copied).
+// A shared anonymous region has no object to find its pages in later, so
+// before it is shared every page gets its frame (zero-filled, writable).
+static int
+populate_shared_locked(struct aspace *as, struct region *r)
+{
+  for (vaddr_t va = r->start; va < r->end; va += PGSIZE) {
+    paddr_t pa;
+    int prot;
+    if (!pmap_query(&as->pmap, va, &pa, &prot) && fill_page_locked(as, va, r->prot) == 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int
 clone_region_locked(struct aspace *n, struct aspace *as, struct region *r, int copy)
 {
+  int shared = r->flags & REG_SHARED;
+  if (shared && r->obj == 0 && populate_shared_locked(as, r) < 0)
+    return -1;
   if (aspace_map_locked(n, r) < 0)
     return -1;
-  int shared = r->flags & REG_SHARED;
   if (copy && !shared)
     return copy_region(n, as, r);
   int cow = (r->prot & PROT_WRITE) && !shared;

@@ -59,7 +59,7 @@ classify_hole_locked(struct aspace *as, vaddr_t va)
     return "stack guard";
   if (next == 0)
     return "above stack";
-  if (va >= as->heap_start && next->kind == RK_STACK)
+  if (va >= as->heap_start && va < as->heap_start + HEAP_ROOM && next->kind == RK_STACK)
     return "above break";
   return "unmapped address";
 }

@@ -35,6 +35,16 @@ int pmap_own(struct pmap *pm, uint64 va);
 int pmap_share(struct pmap *dst, struct pmap *src, uint64 start, uint64 end, int cow,
                void (*share)(uint64 pa));
 uint64 pmap_count(struct pmap *pm, uint64 start, uint64 end);  // mapped pages
+// mprotect/msync: every mapping in [start, end) gets R and X as prot says;
+// W (and COW) stay only where set and prot has PROT_WRITE: W is never added
+// (a write fault grants it). Before a PTE loses W, lost(va, arg) is called
+// (a shared file page's dirty claim). Flushes the TLB. 0, or -1 with no PTE
+// changed if a shared leaf table in the range could not be made private.
+int pmap_protect(struct pmap *pm, uint64 start, uint64 end, int prot,
+                 void (*lost)(uint64 va, void *arg), void *arg);
+// fn(va, arg) for every writable mapping in [start, end); nothing changes.
+void pmap_writable(struct pmap *pm, uint64 start, uint64 end, void (*fn)(uint64 va, void *arg),
+                   void *arg);
 void pmap_activate(struct pmap *pm);  // satp := this table (flushes the TLB)
 void pmap_kernel_init(void);          // build the kernel-only table
 void pmap_kernel_activate(void);      // satp := kernel-only table

@@ -1,4 +1,4 @@
-// Memory system calls: sbrk, the statistics calls (vmstat, procstat,
+// Memory system calls: sbrk, mmap/munmap/mprotect/msync, the statistics calls (vmstat, procstat,
 // procregions, getpids) and the vmctl policy switches. Argument checks
 // and copies only: the work is aspace.c's.
 #include "types.h"
@@ -131,4 +131,70 @@ sys_vmctl(void)
   else if (value != -1)
     return -1;
   return old;
+}
+
+// mmap(addr, len, prot, flags, fd, off): MAP_FAILED (-1) on any error.
+uint64
+sys_mmap(void)
+{
+  uint64 addr, len, off;
+  int prot, flags, fd;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &prot);
+  argint(3, &flags);
+  argint(4, &fd);
+  argaddr(5, &off);
+  int share = flags & (MAP_SHARED | MAP_PRIVATE);
+  if (len == 0 || len > MAXVA || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+      (flags & ~(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS)) ||
+      (share != MAP_SHARED && share != MAP_PRIVATE) || off % PGSIZE)
+    return (uint64)MAP_FAILED;
+  struct region t = {
+      .prot = prot,
+      .maxprot = PROT_READ | PROT_WRITE | PROT_EXEC,
+      .kind = RK_MMAP,
+      .flags = share == MAP_SHARED ? REG_SHARED : 0,
+  };
+  if (!(flags & MAP_ANONYMOUS))
+    return (uint64)MAP_FAILED;  // file mappings: see mmap_file
+  vaddr_t va = addr;
+  if (aspace_mmap(myproc()->as, &va, PGROUNDUP(len), flags & MAP_FIXED, &t) < 0)
+    return (uint64)MAP_FAILED;
+  return va;
+}
+
+uint64
+sys_munmap(void)
+{
+  uint64 addr, len;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  return aspace_munmap(myproc()->as, addr, len);
+}
+
+uint64
+sys_mprotect(void)
+{
+  uint64 addr, len;
+  int prot;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &prot);
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+    return -1;
+  return aspace_protect(myproc()->as, addr, len, prot);
+}
+
+uint64
+sys_msync(void)
+{
+  uint64 addr, len;
+  int flags;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &flags);
+  if (flags != 0 && flags != MS_SYNC)
+    return -1;
+  return aspace_msync(myproc()->as, addr, len);
 }

@@ -108,8 +108,8 @@ int filemap_read(struct file *f, uint64 addr, int n);   // read() of an inode; b
 int filemap_write(struct file *f, uint64 addr, int n);  // write() of an inode; bytes or -1
 
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
-#define NREGION 256     // regions per address space (mmap beyond it: -1)
-#define REG_SHARED 0x1  // region flag: MAP_SHARED (else private)
+#define NREGION VM_MAXREGIONS  // regions per address space (vmstat.h: 256)
+#define REG_SHARED 0x1         // region flag: MAP_SHARED (else private)
 
 // One mapped range. Its kind names it and carries the sbrk/stack rules; its
 // backing (anonymous, or obj + off) says where the bytes come from.
@@ -169,9 +169,16 @@ int aspace_map_obj(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int 
                    struct vmobj *obj, uint64 off, uint64 filelen);
 int aspace_map(struct aspace *as, vaddr_t start, vaddr_t end, int prot, int kind);  // anonymous
 int aspace_map_locked(struct aspace *as, struct region *tmpl);  // a copy of tmpl; 0 / -1
+// The same into a slot from region_alloc_locked (freed on failure).
+int aspace_map_slot_locked(struct aspace *as, struct region *slot, struct region *tmpl);
 // Remove [start, end) from the regions, splitting where needed, and free
-// the frames mapped there. Takes as->lock. 0, or -1 (nothing changed).
+// the frames mapped there. Takes as->lock. 0, or -1 (nothing changed: no
+// region slot for a split, or no memory to copy a shared leaf table).
 int aspace_unmap(struct aspace *as, vaddr_t start, vaddr_t end);
+// The same under as->lock; regions removed whole that hold an object are
+// put on *dead, for aspace_reap() once the lock is dropped.
+int aspace_unmap_locked(struct aspace *as, vaddr_t start, vaddr_t end, struct region **dead);
+void aspace_reap(struct aspace *as, struct region *dead);           // put objects, free slots
 paddr_t aspace_fill_page(struct aspace *as, vaddr_t va, int prot);  // zeroed frame mapped; 0 if OOM
 struct region *aspace_find_locked(struct aspace *as, vaddr_t va);   // region holding va, or 0
 struct aspace *aspace_clone(struct aspace *as, int copy);           // fork: COW (copy=0) or copy
@@ -193,6 +200,22 @@ int aspace_check(struct aspace *as);  // invariants hold? (debug, host tests); a
 #else
 #define ASPACE_CHECK(as) ((void)0)
 #endif
+
+// ---- mmap.c: the address-space side of mmap/munmap/mprotect ----
+#define HEAP_ROOM VM_HEAP_ROOM  // above heap_start, left to sbrk: mmap never picks it
+// Map len bytes (a page multiple) as tmpl says (prot, maxprot, kind, flags,
+// obj, off, filelen): with fixed exactly at *va, replacing what is there;
+// else at *va if that range is free and outside the heap's room, else at a
+// free range the kernel picks. *va gets the address. 0, or -1 (nothing changed).
+int aspace_mmap(struct aspace *as, vaddr_t *va, uint64 len, int fixed, struct region *tmpl);
+// munmap/mprotect of [start, start+len) (len rounded up to pages). Refused
+// (-1, nothing changed): unaligned start, len 0, past MAXVA, the heap;
+// mprotect also: a hole in the range, prot beyond a region's maxprot.
+int aspace_munmap(struct aspace *as, vaddr_t start, uint64 len);
+int aspace_protect(struct aspace *as, vaddr_t start, uint64 len, int prot);
+// msync: write the dirty pages of the shared file regions in the range back
+// now. -1 on the same bad ranges as mprotect, or on a disk error.
+int aspace_msync(struct aspace *as, vaddr_t start, uint64 len);
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result {

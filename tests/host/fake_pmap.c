@@ -273,6 +273,33 @@ pmap_count(struct pmap *pm, uint64 start, uint64 end)
   return n;
 }
 
+int
+pmap_protect(struct pmap *pm, uint64 start, uint64 end, int prot,
+             void (*lost)(uint64 va, void *arg), void *arg)
+{
+  struct fpmap *fp = fp_of(pm);
+  int w = prot & PROT_WRITE;
+  for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++) {
+    struct fmap *m = &fp->map[i];
+    if ((m->prot & PROT_WRITE) && !w && lost)
+      lost(m->va, arg);
+    int keep = w ? m->prot & (PROT_WRITE | PMAP_COW) : 0;
+    m->prot = pte_prot(keep | (prot & (PROT_READ | PROT_EXEC)));
+  }
+  flushes++;
+  return 0;
+}
+
+void
+pmap_writable(struct pmap *pm, uint64 start, uint64 end, void (*fn)(uint64 va, void *arg),
+              void *arg)
+{
+  struct fpmap *fp = fp_of(pm);
+  for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++)
+    if (fp->map[i].prot & PROT_WRITE)
+      fn(fp->map[i].va, arg);
+}
+
 void
 pmap_activate(struct pmap *pm)
 {

@@ -178,7 +178,7 @@ test_fault_segv_reasons(void)
       {HEAP_START + P(1), ACC_READ, "above break"},
       {HEAP_START + P(1), ACC_WRITE, "above break"},
       {P(0x3000), ACC_WRITE, "above break"},
-      {STACK_START - P(10), ACC_WRITE, "above break"},
+      {STACK_START - P(10), ACC_WRITE, "unmapped address"},  // mmap area, not the heap's room
       {STACK_START - 1, ACC_WRITE, "stack guard"},
       {STACK_START - PGSIZE, ACC_READ, "stack guard"},
       {TEXT_START, ACC_WRITE, "write to read-only"},         // mapped already

@@ -11,6 +11,7 @@
 #include "fs.h"
 #include "memlayout.h"
 #include "vmstat.h"
+#include "mman.h"
 
 // system calls (xv6)
 int fork(void);
@@ -44,6 +45,11 @@ int procregions(int pid, struct regioninfo *, int max);  // returns count
 int getpids(int *pids, int max);                         // returns count
 int vmctl(int op, int value);                            // VMCTL_*; returns old value
 uint64 nanotime(void);                                   // ns since boot (system call)
+// Memory mappings (mman.h has PROT_*, MAP_*, MAP_FAILED, MS_SYNC)
+void *mmap(void *addr, uint64 len, int prot, int flags, int fd, uint64 off);  // or MAP_FAILED
+int munmap(void *addr, uint64 len);
+int mprotect(void *addr, uint64 len, int prot);
+int msync(void *addr, uint64 len, int flags);
 
 // What sbrk, sbrklazy and sbrkeager return when they refuse (2025 xv6's name).
 #define SBRK_ERROR ((char *)-1)

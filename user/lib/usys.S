@@ -170,3 +170,27 @@ nanotime:
   li a7, SYS_nanotime
   ecall
   ret
+
+.globl mmap
+mmap:
+  li a7, SYS_mmap
+  ecall
+  ret
+
+.globl munmap
+munmap:
+  li a7, SYS_munmap
+  ecall
+  ret
+
+.globl mprotect
+mprotect:
+  li a7, SYS_mprotect
+  ecall
+  ret
+
+.globl msync
+msync:
+  li a7, SYS_msync
+  ecall
+  ret

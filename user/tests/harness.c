@@ -100,6 +100,28 @@ pages_check(char *p, int npages, uint64 seed)
   return bad;
 }
 
+static char
+byte_at(uint64 i, int seed)
+{
+  return (char)((i * 131 + (i >> 12) * 7 + seed) % 251);
+}
+
+void
+bytes_fill(char *p, uint64 n, int seed)
+{
+  for (uint64 i = 0; i < n; i++)
+    p[i] = byte_at(i, seed);
+}
+
+long
+bytes_check(const char *p, uint64 n, int seed)
+{
+  for (uint64 i = 0; i < n; i++)
+    if (p[i] != byte_at(i, seed))
+      return (long)i;
+  return -1;
+}
+
 int
 run_to_file(const char *path, char **argv, const char *out)
 {

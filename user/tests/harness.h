@@ -66,6 +66,12 @@ void xprocstat(struct procstat *ps);
 void pages_fill(char *p, int npages, uint64 seed);
 int pages_check(char *p, int npages, uint64 seed);  // returns bad count
 
+// Every byte of [p, p+n): byte i of the range holds a value derived from
+// i and seed (not periodic in the page size). bytes_check returns the
+// offset of the first byte that differs, or -1.
+void bytes_fill(char *p, uint64 n, int seed);
+long bytes_check(const char *p, uint64 n, int seed);
+
 // Run a program with argv, stdin from /dev-less nothing and stdout/stderr
 // into the file out; returns its exit status.
 int run_to_file(const char *path, char **argv, const char *out);

@@ -33,9 +33,13 @@ static pte_t *kernel_root;
 static uint64 user_ptpages;        // atomic: frames used as user page tables
 static uint64 shared_table_pages;  // atomic: sum over leaf tables of (refs - 1) * data pages
 
+// A PROT_NONE page keeps its frame in a valid leaf (R set, or it would read
+// as a table pointer) without the U bit: user mode cannot touch it.
 static pte_t
 prot2pte(int prot)
 {
+  if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC | PMAP_COW)))
+    return PTE_V | PTE_A | PTE_R;
   pte_t pte = PTE_V | PTE_U | PTE_A;
   if (prot & PROT_READ)
     pte |= PTE_R;
@@ -52,6 +56,8 @@ static int
 pte2prot(pte_t pte)
 {
   int prot = 0;
+  if (!(pte & PTE_U))
+    return 0;  // PROT_NONE
   if (pte & PTE_R)
     prot |= PROT_READ;
   if (pte & PTE_W)
@@ -448,6 +454,77 @@ pmap_count(struct pmap *pm, uint64 start, uint64 end)
   uint64 n = 0;
   for_each_leaf(pm, start, end, count_leaf, &n);
   return n;
+}
+
+static void
+own_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  int *failed = arg;
+  if (!*failed && leaf_own(pm, l1e) == 0)
+    *failed = 1;
+}
+
+struct prot_arg {
+  int prot;
+  void (*fn)(uint64 va, void *arg);
+  void *arg;
+};
+
+static void
+protect_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  struct prot_arg *a = arg;
+  pte_t *t = P2V(PTE_PA(*l1e));
+  int w = a->prot & PROT_WRITE;
+  for (int i = i0; i < i1; i++) {
+    pte_t pte = t[i];
+    if (!(pte & PTE_V))
+      continue;
+    if ((pte & PTE_W) && !w && a->fn)
+      a->fn(base + i * PGSIZE, a->arg);
+    pte_t keep = w ? pte & (PTE_W | PTE_D | PTE_COW) : 0;
+    pte &= ~(PTE_R | PTE_W | PTE_X | PTE_D | PTE_COW | PTE_U);
+    pte |= keep;
+    if (a->prot & (PROT_READ | PROT_EXEC))
+      pte |= PTE_U;
+    if ((a->prot & PROT_READ) || !(a->prot & PROT_EXEC))
+      pte |= PTE_R;  // PROT_NONE: a valid leaf without U (see prot2pte)
+    if (a->prot & PROT_EXEC)
+      pte |= PTE_X;
+    t[i] = pte;
+  }
+}
+
+int
+pmap_protect(struct pmap *pm, uint64 start, uint64 end, int prot,
+             void (*lost)(uint64 va, void *arg), void *arg)
+{
+  int failed = 0;
+  for_each_leaf(pm, start, end, own_leaf, &failed);  // copying a shared table changes nothing
+  if (failed)
+    return -1;
+  struct prot_arg a = {prot, lost, arg};
+  for_each_leaf(pm, start, end, protect_leaf, &a);
+  sfence_vma();
+  return 0;
+}
+
+static void
+writable_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  struct prot_arg *a = arg;
+  pte_t *t = P2V(PTE_PA(*l1e));
+  for (int i = i0; i < i1; i++)
+    if ((t[i] & PTE_V) && (t[i] & PTE_W))
+      a->fn(base + i * PGSIZE, a->arg);
+}
+
+void
+pmap_writable(struct pmap *pm, uint64 start, uint64 end, void (*fn)(uint64 va, void *arg),
+              void *arg)
+{
+  struct prot_arg a = {0, fn, arg};
+  for_each_leaf(pm, start, end, writable_leaf, &a);
 }
 
 uint64

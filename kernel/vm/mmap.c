@@ -1,0 +1,195 @@
+// The address-space side of mmap, munmap and mprotect: placement (never
+// in the heap's room to grow or a stack guard), MAP_FIXED replacement,
+// splitting for mprotect, and the ranges these calls may not touch.
+// Argument decoding is sysvm.c's; regions are region.c's.
+#include "types.h"
+#include "memlayout.h"
+#include "vmstat.h"
+#include "vm/vm.h"
+#include "lib/klib.h"
+
+// 1 if [start, end) overlaps the heap region: sbrk alone moves it.
+static int
+hits_heap_locked(struct aspace *as, vaddr_t start, vaddr_t end)
+{
+  vaddr_t top = PGROUNDUP(as->brk);
+  return top > as->heap_start && start < top && end > as->heap_start;
+}
+
+// 1 if [start, end) covers the guard page below a stack region.
+static int
+hits_guard_locked(struct aspace *as, vaddr_t start, vaddr_t end)
+{
+  int i = region_index_locked(as, start);
+  for (; i < as->nregion && as->region[i]->start - PGSIZE < end; i++)
+    if (as->region[i]->kind == RK_STACK && as->region[i]->start - PGSIZE >= start)
+      return 1;
+  return 0;
+}
+
+// Regions the set holds after [start, end) is unmapped.
+static int
+count_after_unmap_locked(struct aspace *as, vaddr_t start, vaddr_t end)
+{
+  int n = as->nregion;
+  for (int i = region_index_locked(as, start); i < as->nregion; i++) {
+    struct region *r = as->region[i];
+    if (r->start >= end)
+      break;
+    if (r->start < start && r->end > end)
+      n++;  // split in two
+    else if (r->start >= start && r->end <= end)
+      n--;
+  }
+  return n;
+}
+
+// mmap's area: above the heap's room to grow, below the stack's guard page.
+#define MMAP_TOP VM_MMAP_TOP
+
+// Where mmap puts a mapping nobody placed: top-down from MMAP_TOP.
+static int
+pick_locked(struct aspace *as, uint64 len, vaddr_t *va)
+{
+  vaddr_t lo = MAX(as->heap_start + HEAP_ROOM, PGROUNDUP(as->brk) + PGSIZE);
+  return region_gap_locked(as, len, lo, MMAP_TOP, va);
+}
+
+// Is [va, va+len) a range the kernel could have picked itself (a hint)?
+static int
+hint_ok_locked(struct aspace *as, vaddr_t va, uint64 len)
+{
+  vaddr_t got;
+  if (va % PGSIZE || va < as->heap_start + HEAP_ROOM || va > MMAP_TOP || len > MMAP_TOP - va)
+    return 0;
+  return region_gap_locked(as, len, va, va + len, &got) == 0 && got == va;
+}
+
+int
+aspace_mmap(struct aspace *as, vaddr_t *va, uint64 len, int fixed, struct region *tmpl)
+{
+  if (len == 0 || len % PGSIZE)
+    return -1;
+  struct region *dead = 0;
+  int err = -1;
+  acquiresleep(&as->lock);
+  vaddr_t start = *va;
+  if (fixed) {
+    if (start % PGSIZE || start < PGSIZE || start > MAXVA - len ||
+        hits_heap_locked(as, start, start + len) || hits_guard_locked(as, start, start + len) ||
+        count_after_unmap_locked(as, start, start + len) + 1 > NREGION)
+      goto out;
+  } else if (!hint_ok_locked(as, start, len) && pick_locked(as, len, &start) < 0) {
+    goto out;
+  }
+  // Claim the region slot before anything goes, so nothing can fail after.
+  struct region *slot = region_alloc_locked(as);
+  if (slot == 0)
+    goto out;
+  if (fixed && aspace_unmap_locked(as, start, start + len, &dead) < 0) {
+    region_free_locked(as, slot);
+    goto out;
+  }
+  tmpl->start = start;
+  tmpl->end = start + len;
+  if (aspace_map_slot_locked(as, slot, tmpl) < 0)
+    goto out;
+  *va = start;
+  err = 0;
+out:
+  ASPACE_CHECK(as);
+  releasesleep(&as->lock);
+  aspace_reap(as, dead);
+  return err;
+}
+
+int
+aspace_munmap(struct aspace *as, vaddr_t start, uint64 len)
+{
+  if (start % PGSIZE || len == 0 || start >= MAXVA || len > MAXVA - start)
+    return -1;
+  vaddr_t end = PGROUNDUP(start + len);
+  struct region *dead = 0;
+  acquiresleep(&as->lock);
+  int err = -1;
+  if (!hits_heap_locked(as, start, end))
+    err = aspace_unmap_locked(as, start, end, &dead);
+  ASPACE_CHECK(as);
+  releasesleep(&as->lock);
+  aspace_reap(as, dead);
+  return err;
+}
+
+// Every page of [start, end) lies in some region, each allowing prot.
+static int
+protect_ok_locked(struct aspace *as, vaddr_t start, vaddr_t end, int prot)
+{
+  vaddr_t va = start;
+  for (int i = region_index_locked(as, start); va < end; i++) {
+    if (i >= as->nregion || as->region[i]->start > va)
+      return 0;  // a hole
+    if (prot & ~as->region[i]->maxprot)
+      return 0;
+    va = as->region[i]->end;
+  }
+  return 1;
+}
+
+int
+aspace_protect(struct aspace *as, vaddr_t start, uint64 len, int prot)
+{
+  if (start % PGSIZE || len == 0 || start >= MAXVA || len > MAXVA - start)
+    return -1;
+  if (prot & PROT_WRITE)
+    prot |= PROT_READ;
+  vaddr_t end = PGROUNDUP(start + len);
+  acquiresleep(&as->lock);
+  int err = -1;
+  struct region *head = 0, *tail = 0;
+  if (hits_heap_locked(as, start, end) || !protect_ok_locked(as, start, end, prot))
+    goto out;
+  // Split off the parts outside the range: slots first, so that nothing
+  // can fail once a PTE has changed.
+  int i = region_index_locked(as, start);
+  int last = region_index_locked(as, end - 1);
+  int needhead = as->region[i]->start < start, needtail = as->region[last]->end > end;
+  if (as->nregion + needhead + needtail > NREGION)
+    goto out;
+  if ((needhead && (head = region_alloc_locked(as)) == 0) ||
+      (needtail && (tail = region_alloc_locked(as)) == 0))
+    goto out;
+  if (pmap_protect(&as->pmap, start, end, prot, 0, 0) < 0)
+    goto out;
+  if (needtail) {
+    region_split_locked(as, last, end, tail);
+    tail = 0;
+  }
+  if (needhead) {
+    region_split_locked(as, i, start, head);
+    head = 0;
+    i++;
+  }
+  for (; i < as->nregion && as->region[i]->start < end; i++)
+    as->region[i]->prot = prot;
+  err = 0;
+out:
+  if (head)
+    region_free_locked(as, head);
+  if (tail)
+    region_free_locked(as, tail);
+  ASPACE_CHECK(as);
+  releasesleep(&as->lock);
+  return err;
+}
+
+int
+aspace_msync(struct aspace *as, vaddr_t start, uint64 len)
+{
+  if (start % PGSIZE || len == 0 || start >= MAXVA || len > MAXVA - start)
+    return -1;
+  vaddr_t end = PGROUNDUP(start + len);
+  acquiresleep(&as->lock);
+  int ok = protect_ok_locked(as, start, end, 0);  // every page mapped
+  releasesleep(&as->lock);
+  return ok ? 0 : -1;
+}
