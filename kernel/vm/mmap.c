@@ -152,7 +152,7 @@ aspace_protect(struct aspace *as, vaddr_t start, uint64 len, int prot)
   // can fail once a PTE has changed.
   int i = region_index_locked(as, start);
   int last = region_index_locked(as, end - 1);
-  int needhead = as->region[i]->start < start, needtail = as->region[last]->end > end;
+  int needhead = as->region[i]->start<start, needtail = as->region[last]->end> end;
   if (as->nregion + needhead + needtail > NREGION)
     goto out;
   if ((needhead && (head = region_alloc_locked(as)) == 0) ||
