@@ -291,6 +291,26 @@ vmobj_lookup(struct vmobj *o, uint64 pgoff, paddr_t *pa)
   return found;
 }
 
+int
+vmobj_lookup_many(struct vmobj *o, uint64 pgoff, int n, paddr_t *pas)
+{
+  int found = 0;
+  ilock(o->ip);
+  uint64 end = pages_of(o->ip->size);
+  for (int i = 0; i < n; i++) {
+    uint64 *e = pgoff + i < end ? entry(o, pgoff + i) : 0;
+    pas[i] = 0;
+    if (e && *e) {
+      pas[i] = E_PA(*e);
+      frame_ref(pas[i]);
+      found++;
+    }
+  }
+  iunlock(o->ip);
+  stat_add(&cache.hits, found);
+  return found;
+}
+
 void
 vmobj_dirty(struct vmobj *o, uint64 pgoff)
 {

@@ -79,6 +79,9 @@ int vmobj_page_ex(struct vmobj *o, uint64 pgoff, paddr_t *pa, int *filled);
 // Same, only if the page is already cached (no I/O, no allocation): 1 and
 // *pa (+1 reference), else 0.
 int vmobj_lookup(struct vmobj *o, uint64 pgoff, paddr_t *pa);
+// The same for pages [pgoff, pgoff+n) under one inode lock (fault-around):
+// pas[i] = the frame (+1 reference) or 0; returns how many were found.
+int vmobj_lookup_many(struct vmobj *o, uint64 pgoff, int n, paddr_t *pas);
 void vmobj_dirty(struct vmobj *o, uint64 pgoff);  // a MAP_SHARED store dirtied it
 // Write the dirty pages in [pgfirst, pglast) back through the log, one page
 // per transaction; they are clean afterwards. The caller must have made

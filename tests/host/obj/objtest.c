@@ -288,6 +288,11 @@ test_page_fill_hit_bus(void)
   CHECK_EQ(vmobj_lookup(o, 2, &pa), 1);
   CHECK(pa == a);
   frame_unref(pa);
+  paddr_t pas[4];
+  CHECK_EQ(vmobj_lookup_many(o, 0, 4, pas), 1);  // pages 0, 1 not cached; 3 past EOF
+  CHECK(pas[0] == 0 && pas[1] == 0 && pas[2] == a && pas[3] == 0);
+  CHECK_EQ(frame_refcount(a), 4);
+  frame_unref(pas[2]);
   frame_unref(a);
   frame_unref(b);
   CHECK_EQ(stats().cache_mapped, 0);
