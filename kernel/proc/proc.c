@@ -312,8 +312,10 @@ scheduler(void)
         if (p->as)
           aspace_activate(p->as);
         swtch(&c->context, &p->context);
-        // Never keep running on a page table whose owner may free it.
+        // Never keep running on a page table whose owner may free it, nor
+        // with a trapframe in sscratch whose owner may run on another hart.
         pmap_kernel_activate();
+        trap_proc_left();
         c->proc = 0;
         found = 1;
       }

@@ -25,6 +25,8 @@ struct cpu {
   int intena;              // were interrupts enabled before push_off()?
   int nlocks;              // spinlocks held (for uaccess assertions)
   int idle;                // atomic: in the scheduler's wfi (or about to be)
+  uint64 scratch;          // what this hart's sscratch holds (a trapframe; trap.c)
+  uint64 sepc;             // what this hart's sepc holds, as far as trap.c knows
 };
 
 extern struct cpu cpus[NCPU];
@@ -66,6 +68,7 @@ struct trapframe {
   /* 256 */ uint64 t4;
   /* 264 */ uint64 t5;
   /* 272 */ uint64 t6;
+  /* 280 */ uint64 user_self;  // trapvec.S: this trapframe's address in user mode, else 0
 };
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
@@ -129,7 +132,8 @@ void proc_exe_put(struct inode *ip);
 // trap.c
 void trap_init(void);
 void trap_inithart(void);
-void trap_wake(int hart);  // interrupt that hart (out of wfi)
+void trap_wake(int hart);   // interrupt that hart (out of wfi)
+void trap_proc_left(void);  // scheduler: the process that ran here left this hart
 void usertrapret(void);
 extern uint ticks;
 extern struct spinlock tickslock;

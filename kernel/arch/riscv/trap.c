@@ -16,12 +16,22 @@ uint ticks;
 
 #define TICK_INTERVAL (TIMEBASE_HZ / 10)  // 100 ms
 
-void uservec(void);
+void trapvec(void);
 void userret(struct trapframe *tf);
-void kernelvec(void);
 void usertrap(void);
 
 int trap_satp;  // vmctl(VMCTL_TRAP_SATP): emulate a page-table switch per trap
+
+// sscratch of a hart that runs no process (or one in the kernel that left
+// it) holds the hart's own trapframe: its user_self is always 0, so a trap
+// through it is a kernel trap (trapvec.S).
+static struct trapframe hart_tf[NCPU];
+
+// sstatus for the return to user mode: SPP user, SPIE on (interrupts on
+// at sret), SIE off until then. The kernel changes no other sstatus bit
+// (SUM, MXR, FS stay as boot left them), so this is a constant, and
+// usertrapret writes it without reading sstatus first.
+static uint64 sstatus_user;
 
 void
 trap_init(void)
@@ -29,11 +39,16 @@ trap_init(void)
   initlock(&tickslock, "time");
 }
 
-// Per hart: kernel trap vector and the first timer tick.
+// Per hart: the trap vector (for good), sscratch, the first timer tick.
 void
 trap_inithart(void)
 {
-  CSR_WRITE(stvec, (uint64)kernelvec);
+  struct cpu *c = mycpu();
+  CSR_WRITE(stvec, (uint64)trapvec);
+  c->scratch = (uint64)&hart_tf[cpuid()];
+  CSR_WRITE(sscratch, c->scratch);
+  c->sepc = ~0UL;  // unknown
+  sstatus_user = (CSR_READ(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE;
   CSR_WRITE(scounteren, 0x7);  // user mode may read cycle, time, instret
   asm volatile("csrw 0x14d, %0" : : "r"(r_time() + TICK_INTERVAL));
 }
@@ -118,17 +133,32 @@ user_page_fault(struct proc *p, uint64 scause, uint64 va)
   proc_kill_report(p, msg);
 }
 
-// Entered from uservec with interrupts off, on the process's kernel stack.
+// The process that ran on this hart left it (scheduler, interrupts off):
+// its trapframe must leave sscratch before it can run on another hart.
+void
+trap_proc_left(void)
+{
+  struct cpu *c = mycpu();
+  uint64 own = (uint64)&hart_tf[cpuid()];
+  if (c->scratch != own) {
+    CSR_WRITE(sscratch, own);
+    c->scratch = own;
+  }
+}
+
+// Entered from trapvec with interrupts off, on the process's kernel stack.
+// stvec stays trapvec: a trap while in the kernel finds user_self 0.
 void
 usertrap(void)
 {
   if (trap_satp)
     pmap_kernel_activate();
-  CSR_WRITE(stvec, (uint64)kernelvec);
 
   struct proc *p = myproc();
   uint64 scause = CSR_READ(scause);
-  p->trapframe->epc = CSR_READ(sepc);
+  uint64 epc = CSR_READ(sepc);
+  p->trapframe->epc = epc;
+  mycpu()->sepc = epc;  // interrupts are off: still this hart
   int which = 0;
 
   if (scause == EXC_ECALL_U) {
@@ -156,33 +186,47 @@ usertrap(void)
   usertrapret();
 }
 
-// Return to user space from the current process's trapframe.
+// Return to user space from the current process's trapframe. CSR accesses
+// are the slow part of a trap under QEMU (each ends a translation block):
+// one sstatus write, and sscratch and sepc only when they do not already
+// hold the right value (a page fault returns to the same pc; a process
+// that stayed on this hart left its trapframe in sscratch).
 void
 usertrapret(void)
 {
   struct proc *p = myproc();
-  // One sstatus write turns interrupts off here and on again at sret (SPIE)
-  // in user mode (SPP = 0): CSR writes are the slow part of a trap in QEMU.
-  uint64 x = CSR_READ(sstatus);
-  x = (x & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE;
-  CSR_WRITE(sstatus, x);
-  CSR_WRITE(stvec, (uint64)uservec);  // only now: no interrupt can arrive
+  // Interrupts off here and on again at sret (SPIE), in user mode (SPP 0).
+  CSR_WRITE(sstatus, sstatus_user);
+#ifdef VM_DEBUG
+  assert((CSR_READ(sstatus) & ~SSTATUS_SPIE) == (sstatus_user & ~SSTATUS_SPIE));
+#endif
 
+  struct cpu *c = mycpu();
   struct trapframe *tf = p->trapframe;
   tf->kernel_sp = (uint64)p->kstack + KSTACKSIZE;
   tf->kernel_trap = (uint64)usertrap;
   tf->kernel_hartid = r_tp();
-  CSR_WRITE(sepc, tf->epc);
+  if (c->scratch != (uint64)tf) {
+    CSR_WRITE(sscratch, (uint64)tf);
+    c->scratch = (uint64)tf;
+  }
+  if (c->sepc != tf->epc) {
+    CSR_WRITE(sepc, tf->epc);
+    c->sepc = tf->epc;
+  }
   if (trap_satp)
     aspace_activate(p->as);
   userret(tf);
 }
 
-// Traps taken in the kernel: only interrupts are legal.
+// Traps taken in the kernel: only interrupts are legal. Entered with
+// sscratch 0 (trapvec.S): put this hart's trapframe back first.
 void
 kerneltrap(void)
 {
+  CSR_WRITE(sscratch, mycpu()->scratch);
   uint64 sepc = CSR_READ(sepc);
+  mycpu()->sepc = sepc;  // the trap replaced whatever user pc was there
   uint64 sstatus = CSR_READ(sstatus);
   uint64 scause = CSR_READ(scause);
 
@@ -199,7 +243,9 @@ kerneltrap(void)
   if (which == 2 && myproc() != 0 && myproc()->state == RUNNING)
     yield();
 
-  // yield() may have taken traps that changed these.
+  // yield() may have taken traps that changed these (and moved us to
+  // another hart: interrupts are off again now).
   CSR_WRITE(sepc, sepc);
+  mycpu()->sepc = sepc;
   CSR_WRITE(sstatus, sstatus);
 }

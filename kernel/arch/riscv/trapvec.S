@@ -1,18 +1,31 @@
 # Trap entry and exit. The kernel is mapped in every address space, so
 # neither path touches satp: entering the kernel is a register save.
+# Under QEMU every CSR access ends a translation block, so the paths keep
+# them few: one vector for user and kernel traps (stvec is written once per
+# hart), and sscratch is rewritten only when another process's trapframe
+# must go there.
 #
-# uservec:  stvec while in user mode; sscratch holds the process's
-#           trapframe (kernel address). Saves user registers, loads the
-#           kernel sp/tp and jumps to usertrap().
-# userret:  userret(trapframe): restores user registers and srets.
-# kernelvec: stvec while in the kernel; saves caller-saved registers on the
-#           current kernel stack and calls kerneltrap().
+# trapvec:  stvec, always. sscratch always holds a struct trapframe: the
+#           process's that runs on this hart, else the hart's own (trap.c).
+#           The trapframe's user_self word is its own address while the
+#           process is in user mode and 0 otherwise, so one load tells a
+#           user trap (save user registers, jump to usertrap with the
+#           kernel sp/tp) from a kernel trap (save caller-saved registers
+#           on the current kernel stack, call kerneltrap).
+# userret:  userret(trapframe): restores user registers and srets; the
+#           caller has already put the trapframe in sscratch.
+
+#define TF_A0 104
+#define TF_USER_SELF 280
 
 .section .text
 .balign 4
-.globl uservec
-uservec:
+.globl trapvec
+trapvec:
         csrrw   a0, sscratch, a0
+        ld      a0, TF_USER_SELF(a0)
+        beqz    a0, fromkernel
+        sd      zero, TF_USER_SELF(a0)
         sd      ra, 32(a0)
         sd      sp, 40(a0)
         sd      gp, 48(a0)
@@ -43,52 +56,18 @@ uservec:
         sd      t4, 256(a0)
         sd      t5, 264(a0)
         sd      t6, 272(a0)
-        csrr    t0, sscratch
-        sd      t0, 104(a0)
+        csrrw   t0, sscratch, a0        # user a0; sscratch keeps the trapframe
+        sd      t0, TF_A0(a0)
         ld      sp, 0(a0)
         ld      tp, 24(a0)
         ld      t0, 8(a0)
         jr      t0
 
-.globl userret
-userret:
-        csrw    sscratch, a0
-        ld      ra, 32(a0)
-        ld      sp, 40(a0)
-        ld      gp, 48(a0)
-        ld      tp, 56(a0)
-        ld      t0, 64(a0)
-        ld      t1, 72(a0)
-        ld      t2, 80(a0)
-        ld      s0, 88(a0)
-        ld      s1, 96(a0)
-        ld      a1, 112(a0)
-        ld      a2, 120(a0)
-        ld      a3, 128(a0)
-        ld      a4, 136(a0)
-        ld      a5, 144(a0)
-        ld      a6, 152(a0)
-        ld      a7, 160(a0)
-        ld      s2, 168(a0)
-        ld      s3, 176(a0)
-        ld      s4, 184(a0)
-        ld      s5, 192(a0)
-        ld      s6, 200(a0)
-        ld      s7, 208(a0)
-        ld      s8, 216(a0)
-        ld      s9, 224(a0)
-        ld      s10, 232(a0)
-        ld      s11, 240(a0)
-        ld      t3, 248(a0)
-        ld      t4, 256(a0)
-        ld      t5, 264(a0)
-        ld      t6, 272(a0)
-        ld      a0, 104(a0)
-        sret
-
-.balign 4
-.globl kernelvec
-kernelvec:
+# A trap from the kernel: a0 is 0, sscratch holds the interrupted a0. Swap
+# it back (sscratch is 0 until kerneltrap, with interrupts still off,
+# puts the trapframe back).
+fromkernel:
+        csrrw   a0, sscratch, a0
         addi    sp, sp, -256
         sd      ra, 0(sp)
         sd      gp, 16(sp)
@@ -126,4 +105,40 @@ kernelvec:
         ld      t5, 232(sp)
         ld      t6, 240(sp)
         addi    sp, sp, 256
+        sret
+
+.globl userret
+userret:
+        sd      a0, TF_USER_SELF(a0)    # user mode from here on (interrupts are off)
+        ld      ra, 32(a0)
+        ld      sp, 40(a0)
+        ld      gp, 48(a0)
+        ld      tp, 56(a0)
+        ld      t0, 64(a0)
+        ld      t1, 72(a0)
+        ld      t2, 80(a0)
+        ld      s0, 88(a0)
+        ld      s1, 96(a0)
+        ld      a1, 112(a0)
+        ld      a2, 120(a0)
+        ld      a3, 128(a0)
+        ld      a4, 136(a0)
+        ld      a5, 144(a0)
+        ld      a6, 152(a0)
+        ld      a7, 160(a0)
+        ld      s2, 168(a0)
+        ld      s3, 176(a0)
+        ld      s4, 184(a0)
+        ld      s5, 192(a0)
+        ld      s6, 200(a0)
+        ld      s7, 208(a0)
+        ld      s8, 216(a0)
+        ld      s9, 224(a0)
+        ld      s10, 232(a0)
+        ld      s11, 240(a0)
+        ld      t3, 248(a0)
+        ld      t4, 256(a0)
+        ld      t5, 264(a0)
+        ld      t6, 272(a0)
+        ld      a0, TF_A0(a0)
         sret
