@@ -45,6 +45,12 @@ struct vmstat {
   uint64 zeroed_hits;         // zeroed frames taken from the pool since boot
   uint64 zeroed_misses;       // zeroed frames that had to be zeroed on demand
   uint64 prezero;             // policy: 1 if idle harts pre-zero frames
+  uint64 faultaround;         // policy: 1 if anonymous fault-around is on
+  uint64 fa_mapped;           // pages fault-around mapped ahead since boot
+  uint64 fa_touched;          // of those, found accessed later (at the next fault,
+                              // fork or exit of their address space)
+  uint64 fa_lowmem;           // sequential faults that got no fault-around: low memory
+  uint64 fa_reserve;          // free frames fault-around never takes (none below it)
   // The page cache (kernel/vm/object.c). Its frames are part of "used".
   uint64 cache_pages;       // frames holding cached file pages now
   uint64 cache_dirty;       // of which dirty: MAP_SHARED stores not yet written back
@@ -97,6 +103,9 @@ struct regioninfo {
 // 1 (default): idle harts keep a pool of pre-zeroed frames; 0: no pool
 // (emptied), every zeroed frame is zeroed on demand.
 #define VMCTL_PREZERO 7
+// 1 (default): a sequential first write to anonymous memory also maps the
+// next pages (fault-around); 0: one page per fault.
+#define VMCTL_FAULTAROUND 5
 // 4..8 are reserved (INTERFACES.md); 7 is VMCTL_PREZERO above.
 // Not a switch: value 1 drops every clean page-cache page no page table maps
 // and returns how many were dropped (value -1 returns 0). The test harness

@@ -7,6 +7,7 @@
 #include "vmstat.h"
 #include "sync/spinlock.h"
 #include "vm/vm.h"
+#include "vm/fault.h"
 #include "lib/klib.h"
 
 // Until object.c (pagecache) is linked in, no region can hold an object and
@@ -91,6 +92,9 @@ aspace_put(struct aspace *as)
   release(&refs_lock);
   if (!last)
     return;
+  acquiresleep(&as->lock);
+  anon_settle_locked(as);  // fault-around statistics: were the pages mapped ahead used?
+  releasesleep(&as->lock);
   pmap_destroy(&as->pmap, release_frame);
   struct region *dead = 0;
   acquiresleep(&as->lock);
@@ -423,6 +427,7 @@ aspace_clone(struct aspace *as, int copy)
   if (n == 0)
     return 0;
   acquiresleep(&as->lock);
+  anon_settle_locked(as);  // before the child can touch pages in shared tables
   acquiresleep(&n->lock);  // nobody else can know n: no order to keep
   n->heap_start = as->heap_start;
   n->brk = as->brk;

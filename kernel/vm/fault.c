@@ -10,7 +10,10 @@
 // |                     |        |                          | sole owner -> reuse; else copy  |
 // | read-only           | write  | shared, writable         | make writable (same frame)      |
 // | present, allows it  | any    | -                        | nothing (raced or spurious)     |
+// A write that zero-fills the page just past what the previous fault of
+// this address space mapped also maps zeroed pages ahead (fault-around, anon.c).
 // Rows live in anon.c (anonymous, COW) and here (dispatch, shared write).
+// One page-table walk per fault: pmap_slot finds va's PTE slot once.
 // A write first makes a leaf table shared since fork private (pmap_own), so
 // frame counts are exact when "sole owner" is decided.
 // Callers: the trap handler (kills on refusal) and uaccess (returns -1).
@@ -45,6 +48,7 @@ vm_fault_stats(struct vmstat *st)
     st->faults[i] = __atomic_load_n(&faults[i], __ATOMIC_RELAXED);
   for (int i = 0; i < KR_NREASONS; i++)
     st->kills[i] = __atomic_load_n(&kills[i], __ATOMIC_RELAXED);
+  anon_stats(st);
 }
 
 // Name what lies at va when no region holds it.
@@ -79,8 +83,9 @@ refusal(int access)
 static enum fault_result
 shared_write_locked(struct fault *f)
 {
-  if (pmap_enter(&f->as->pmap, f->va, f->pa, f->r->prot) < 0)
+  if (pmap_slot_own(&f->as->pmap, &f->slot) < 0)
     return FAULT_OOM;
+  pmap_slot_set(&f->as->pmap, &f->slot, f->pa, f->r->prot);
   f->flush = 1;
   return FAULT_OK;
 }
@@ -98,9 +103,14 @@ resolve_locked(struct fault *f)
     return FAULT_SEGV;
   }
   f->r = r;
-  f->present = pmap_query(&f->as->pmap, f->va, &f->pa, &f->prot);
+  // The one page-table walk: every row below reads and writes this slot.
+  if (pmap_slot(&f->as->pmap, f->va, &f->slot) < 0)
+    return FAULT_OOM;
+  f->present = pmap_slot_get(&f->as->pmap, &f->slot, &f->pa, &f->prot);
   if (!f->present)
     return anon_fill_locked(f);
+  if (f->prot & PMAP_OLD)
+    anon_young_locked(f);  // mapped ahead, accessed now; on hardware that faults for A
   if ((f->prot & f->access) && !(f->access == ACC_WRITE && (f->prot & PMAP_COW))) {
     // Mapped and allowed: another path got here first, or this hart's TLB
     // held the PTE's old (invalid) state. Flushing settles both.

@@ -291,6 +291,18 @@ frame_refcount(paddr_t pa)
   return __atomic_load_n(&desc_of(pa)->refs, __ATOMIC_ACQUIRE);
 }
 
+uint64
+frame_nfree(void)
+{
+  return __atomic_load_n(&fr.nfree, __ATOMIC_RELAXED);
+}
+
+uint64
+frame_ntotal(void)
+{
+  return fr.total;
+}
+
 paddr_t
 frame_zero_page(void)
 {

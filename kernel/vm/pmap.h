@@ -13,6 +13,17 @@ struct pmap {
 
 // Flags for pmap_enter/pmap_query besides PROT_* bits.
 #define PMAP_COW 0x100  // read-only now; a write must copy (software PTE bit)
+#define PMAP_OLD 0x200  // not accessed since mapped (pmap_slot_set/get: fault-around)
+
+// One page's PTE slot, found by one walk and then read and written without
+// walking again (the fault resolver). Valid while the caller holds
+// as->lock and changes this page table only through it. The fields are
+// pmap.c's business.
+struct pmap_slot {
+  uint64 va;
+  uint64 *pte;  // the leaf PTE
+  uint64 *l1e;  // the L1 entry pointing at its leaf table
+};
 
 int pmap_init(struct pmap *pm);  // root with the kernel half; 0 / -1
 void pmap_destroy(struct pmap *pm, void (*release)(uint64 pa));  // releases leaves, frees tables
@@ -28,6 +39,22 @@ int pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint6
 // Make the leaf table holding va private to pm, so that frame reference
 // counts of its pages are exact. 0, or -1 if out of memory.
 int pmap_own(struct pmap *pm, uint64 va);
+// The slot of va, creating missing page-table pages (but leaving a leaf
+// table shared since fork shared). 0, or -1 if a table page cannot be had.
+int pmap_slot(struct pmap *pm, uint64 va, struct pmap_slot *s);
+// 1 and *pa/*prot (PROT_* | PMAP_COW | PMAP_OLD) if the slot maps a page, else 0.
+int pmap_slot_get(struct pmap *pm, struct pmap_slot *s, uint64 *pa, int *prot);
+// Make the slot's leaf table private to pm (copy it if shared), so that it
+// may be written and frame counts of its pages are exact. 0 / -1 (no memory).
+int pmap_slot_own(struct pmap *pm, struct pmap_slot *s);
+// Map pa with prot (PROT_* | PMAP_COW | PMAP_OLD) at the slot, replacing
+// what it held (without releasing it). The leaf table must be owned.
+void pmap_slot_set(struct pmap *pm, struct pmap_slot *s, uint64 pa, int prot);
+// Step s to the next page. 1 if that page is in the same leaf table (s is
+// then its slot), else 0 (s unchanged).
+int pmap_slot_next(struct pmap *pm, struct pmap_slot *s);
+// Pages in [start, end) mapped and accessed since mapped (not PMAP_OLD).
+uint64 pmap_count_young(struct pmap *pm, uint64 start, uint64 end);
 // fork: map every page of src in [start, end) into dst at the same va. With
 // cow, writable pages become read-only + PMAP_COW in both. A leaf table
 // wholly inside the range is shared by both page tables (one reference on

@@ -121,6 +121,7 @@ sys_vmctl(void)
   case VMCTL_FORK_COPY: sw = &vm_fork_copy; break;
   case VMCTL_TRAP_SATP: sw = &trap_satp; break;
   case VMCTL_PREZERO: sw = &vm_prezero; break;
+  case VMCTL_FAULTAROUND: sw = &vm_faultaround; break;
   default: return -1;
   }
   if (sw == &vm_prezero && (value == 0 || value == 1))

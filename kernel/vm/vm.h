@@ -43,6 +43,8 @@ int frame_drop(paddr_t pa);                  // -1; returns the new count
 void frame_free(paddr_t pa);                 // a frame whose count is 0 back to the free list
 void frame_set_aux(paddr_t pa, uint32 aux);  // a word the frame's owner may keep
 uint32 frame_aux(paddr_t pa);
+uint64 frame_nfree(void);             // free frames now (pre-zeroed pool included)
+uint64 frame_ntotal(void);            // allocatable frames
 paddr_t frame_zero_page(void);        // the shared, never-written zero page
 void frame_stats(struct vmstat *st);  // fills the frame_* and zero_page_maps fields
 void *kalloc(void);                   // a frame for the kernel, by kernel address
@@ -142,6 +144,9 @@ struct aspace {
   vaddr_t heap_start;              // l: heap region is [heap_start, brk)
   vaddr_t brk;                     // l
   uint64 vsize;                    // l: bytes covered by regions (read racily by ^P)
+  vaddr_t fa_next;                 // l: fault-around: the page past what the last fault mapped
+  int fa_batch;                    // l: pages it wanted ahead (0: that fault was not sequential)
+  vaddr_t fa_lo, fa_hi;            // l: pages mapped ahead not yet counted as touched or not
 };
 
 // region.c: the sorted region set of one address space. All need as->lock.
@@ -240,9 +245,10 @@ void vm_fault_stats(struct vmstat *st);  // fills faults[] and kills[]
 void vm_count_kill(int reason);
 
 // ---- policy switches (vmctl) ----
-extern int vm_sbrk_eager;  // sbrk maps frames at once
-extern int vm_fork_copy;   // fork copies frames at once
-extern int vm_prezero;     // idle harts pre-zero free frames (frame.c)
+extern int vm_sbrk_eager;   // sbrk maps frames at once
+extern int vm_fork_copy;    // fork copies frames at once
+extern int vm_prezero;      // idle harts pre-zero free frames (frame.c)
+extern int vm_faultaround;  // anonymous fault-around (anon.c)
 
 // ---- uaccess.c: kernel <-> current process's user memory ----
 // Each validates every byte against the regions and resolves missing pages

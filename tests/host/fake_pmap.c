@@ -131,7 +131,7 @@ map_set(struct fpmap *fp, uint64 va, uint64 pa, int prot)
 static int
 pte_prot(int prot)
 {
-  assert((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PMAP_COW)) == 0);
+  assert((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PMAP_COW | PMAP_OLD)) == 0);
   if (prot & (PMAP_COW | PROT_WRITE))
     prot |= PROT_READ;
   return prot;
@@ -242,8 +242,75 @@ pmap_query(struct pmap *pm, uint64 va, uint64 *pa, int *prot)
   if (i == fp->nmap || fp->map[i].va != va)
     return 0;
   *pa = fp->map[i].pa;
+  *prot = fp->map[i].prot & ~PMAP_OLD;  // as the real one: query does not report it
+  return 1;
+}
+
+// Slots: the fake keeps only the address (it has no PTEs to point at).
+
+int
+pmap_slot(struct pmap *pm, uint64 va, struct pmap_slot *s)
+{
+  assert(va < MAXVA && va % PGSIZE == 0);
+  if (tables_for(fp_of(pm), va) < 0)
+    return -1;
+  s->va = va;
+  s->pte = s->l1e = 0;
+  return 0;
+}
+
+int
+pmap_slot_get(struct pmap *pm, struct pmap_slot *s, uint64 *pa, int *prot)
+{
+  struct fpmap *fp = fp_of(pm);
+  int i = lower_bound(fp, s->va);
+  if (i == fp->nmap || fp->map[i].va != s->va)
+    return 0;
+  *pa = fp->map[i].pa;
   *prot = fp->map[i].prot;
   return 1;
+}
+
+int
+pmap_slot_own(struct pmap *pm, struct pmap_slot *s)
+{
+  return pmap_own(pm, s->va);
+}
+
+void
+pmap_slot_set(struct pmap *pm, struct pmap_slot *s, uint64 pa, int prot)
+{
+  assert(frame_refcount(pa) > 0);
+  assert(table_find(fp_of(pm), 0, s->va >> 21) >= 0);  // pmap_slot made the table
+  map_set(fp_of(pm), s->va, pa, pte_prot(prot));
+}
+
+int
+pmap_slot_next(struct pmap *pm, struct pmap_slot *s)
+{
+  if (((s->va >> 12) & 511) == 511)
+    return 0;  // the end of a 2 MiB leaf table
+  s->va += PGSIZE;
+  return 1;
+}
+
+uint64
+pmap_count_young(struct pmap *pm, uint64 start, uint64 end)
+{
+  struct fpmap *fp = fp_of(pm);
+  uint64 n = 0;
+  for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++)
+    n += !(fp->map[i].prot & PMAP_OLD);
+  return n;
+}
+
+void
+fakepmap_touch(struct pmap *pm, uint64 va)
+{
+  struct fpmap *fp = fp_of(pm);
+  int i = lower_bound(fp, va);
+  if (i < fp->nmap && fp->map[i].va == va)
+    fp->map[i].prot &= ~PMAP_OLD;
 }
 
 int

@@ -13,5 +13,7 @@ int fakepmap_live(void);  // pmaps initialized and not destroyed
 // fn on the address space of each live pmap (every pmap is inside one).
 void fakepmap_each(void (*fn)(struct aspace *as, void *arg), void *arg);
 uint64 fakepmap_flushes(void);  // pmap_flush_page calls so far
+// What the hardware does at an access to a page mapped PMAP_OLD: clears it.
+void fakepmap_touch(struct pmap *pm, uint64 va);
 
 #endif

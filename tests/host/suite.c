@@ -35,6 +35,8 @@
   X(fault_segv_above_stack)                                                                        \
   X(fault_oom_write)                                                                               \
   X(fault_oom_table)                                                                               \
+  X(fault_around_sequential)                                                                       \
+  X(fault_around_low_memory)                                                                       \
   X(clone_cow_shares)                                                                              \
   X(clone_cow_write_copies_then_reuses)                                                            \
   X(clone_cow_zero_page_write)                                                                     \

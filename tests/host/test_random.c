@@ -80,6 +80,7 @@ test_random_ops(void)
   models_start(NSLOT);
   uint64 lost0 = unaccounted();
   for (int t = 0; t < 4000; t++) {
+    vm_faultaround = t / 500 % 2;  // stretches with fault-around on and off
     int squeeze = rnd(8) == 0;
     if (squeeze) {
       uint64 leave = rnd(6);
@@ -91,4 +92,5 @@ test_random_ops(void)
       pool_release();
   }
   models_exit_all();
+  vm_faultaround = 0;
 }

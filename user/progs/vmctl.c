@@ -4,6 +4,7 @@
 //   vmctl fork cow|copy    whether fork shares frames copy-on-write
 //   vmctl trap fast|satp   satp switch on every trap (stock-xv6 emulation)
 //   vmctl prezero on|off   idle harts keep a pool of pre-zeroed frames
+//   vmctl faultaround on|off  a sequential first write maps the next pages too
 #include "user.h"
 
 struct sw {
@@ -13,10 +14,9 @@ struct sw {
 };
 
 static const struct sw sws[] = {
-    {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},
-    {"fork", VMCTL_FORK_COPY, "cow", "copy"},
-    {"trap", VMCTL_TRAP_SATP, "fast", "satp"},
-    {"prezero", VMCTL_PREZERO, "off", "on"},
+    {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},     {"fork", VMCTL_FORK_COPY, "cow", "copy"},
+    {"trap", VMCTL_TRAP_SATP, "fast", "satp"},       {"prezero", VMCTL_PREZERO, "off", "on"},
+    {"faultaround", VMCTL_FAULTAROUND, "off", "on"},
 };
 #define NSW (sizeof(sws) / sizeof(sws[0]))
 
@@ -45,6 +45,7 @@ main(int argc, char *argv[])
       return 0;
     }
   }
-  fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp | prezero on|off]\n");
+  fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp | prezero on|off | "
+             "faultaround on|off]\n");
   return 1;
 }

@@ -270,6 +270,7 @@ run_one(const struct utest *t)
   int eager = vmctl(VMCTL_SBRK_EAGER, -1);
   int fcopy = vmctl(VMCTL_FORK_COPY, -1);
   int prezero = vmctl(VMCTL_PREZERO, -1);
+  int around = vmctl(VMCTL_FAULTAROUND, -1);
   long leaked;
 
   test_name = t->name;
@@ -293,6 +294,8 @@ run_one(const struct utest *t)
     vmctl(VMCTL_FORK_COPY, fcopy);
   if (vmctl(VMCTL_PREZERO, -1) != prezero)
     vmctl(VMCTL_PREZERO, prezero);
+  if (vmctl(VMCTL_FAULTAROUND, -1) != around)
+    vmctl(VMCTL_FAULTAROUND, around);
 
   leaked = (long)before.frames_free - (long)after.frames_free;
   if (got != pid) {

@@ -49,6 +49,8 @@ prot2pte(int prot)
     pte |= PTE_X;
   if (prot & PMAP_COW)
     pte |= PTE_COW | PTE_R;
+  if (prot & PMAP_OLD)
+    pte &= ~PTE_A;  // the hardware sets A at the first access (or faults: pmap_slot_get)
   return pte;
 }
 
@@ -272,6 +274,76 @@ pmap_own(struct pmap *pm, uint64 va)
   if (l1e == 0 || !(*l1e & PTE_V))
     return 0;
   return leaf_own(pm, l1e) ? 0 : -1;
+}
+
+// ---- Slots: one walk per fault ----
+
+int
+pmap_slot(struct pmap *pm, uint64 va, struct pmap_slot *s)
+{
+  assert(va < MAXVA && va % PGSIZE == 0);
+  pte_t *l1e = l1_slot(pm, va, 1);
+  if (l1e == 0)
+    return -1;
+  if (!(*l1e & PTE_V)) {
+    pte_t *t = table_alloc(pm);
+    if (t == 0)
+      return -1;
+    *l1e = PA_PTE(V2P(t)) | PTE_V;
+  }
+  s->va = va;
+  s->l1e = l1e;
+  s->pte = &((pte_t *)P2V(PTE_PA(*l1e)))[PX(0, va)];
+  return 0;
+}
+
+int
+pmap_slot_get(struct pmap *pm, struct pmap_slot *s, uint64 *pa, int *prot)
+{
+  pte_t pte = *s->pte;
+  if (!(pte & PTE_V))
+    return 0;
+  *pa = PTE_PA(pte);
+  *prot = pte2prot(pte) | (pte & PTE_A ? 0 : PMAP_OLD);
+  return 1;
+}
+
+int
+pmap_slot_own(struct pmap *pm, struct pmap_slot *s)
+{
+  pte_t *t = leaf_own(pm, s->l1e);
+  if (t == 0)
+    return -1;
+  s->pte = &t[PX(0, s->va)];
+  return 0;
+}
+
+void
+pmap_slot_set(struct pmap *pm, struct pmap_slot *s, uint64 pa, int prot)
+{
+  assert(frame_refcount(PTE_PA(*s->l1e)) == 1);  // owned: pmap_slot_own
+  if (!(*s->pte & PTE_V))
+    pm->resident++;
+  *s->pte = PA_PTE(pa) | prot2pte(prot);
+}
+
+int
+pmap_slot_next(struct pmap *pm, struct pmap_slot *s)
+{
+  if (PX(0, s->va) == NPTE - 1)
+    return 0;
+  s->va += PGSIZE;
+  s->pte++;
+  return 1;
+}
+
+static void
+count_young_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  pte_t *t = P2V(PTE_PA(*l1e));
+  for (int i = i0; i < i1; i++)
+    if ((t[i] & (PTE_V | PTE_A)) == (PTE_V | PTE_A))
+      (*(uint64 *)arg)++;
 }
 
 // Call fn on every leaf table overlapping [start, end) that exists, with the
@@ -525,6 +597,14 @@ pmap_writable(struct pmap *pm, uint64 start, uint64 end, void (*fn)(uint64 va, v
 {
   struct prot_arg a = {0, fn, arg};
   for_each_leaf(pm, start, end, writable_leaf, &a);
+}
+
+uint64
+pmap_count_young(struct pmap *pm, uint64 start, uint64 end)
+{
+  uint64 n = 0;
+  for_each_leaf(pm, start, end, count_young_leaf, &n);
+  return n;
 }
 
 uint64

@@ -45,9 +45,9 @@ static void
 check_leaf_pte(struct census *c, uint64 tpa, int k, uint64 pte)
 {
   const char *why = 0;
-  uint64 want = RP_V | RP_U | RP_A;
+  uint64 want = RP_V | RP_U;  // A may be clear: a page mapped ahead, not yet accessed
   if ((pte & want) != want)
-    why = "V, U or A missing";
+    why = "V or U missing";
   else if (pte & RP_G)
     why = "G set on a user page";
   else if ((pte & RP_W) && !(pte & RP_R))

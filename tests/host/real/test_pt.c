@@ -298,3 +298,73 @@ test_pt_own_oom(void)
   pmap_destroy(&dst, count_release);
   pmap_destroy(&src, count_release);
 }
+
+// The fault resolver's slot: one walk creates what is missing (tables, not
+// the page), get/set read and write the PTE without walking, next stops at
+// the end of the leaf table, own copies a table shared by fork, PMAP_OLD
+// leaves A clear and count_young counts pages whose A is set.
+void
+test_pt_slot_verbs(void)
+{
+  static struct pmap pm, child;
+  CHECK(pmap_init(&pm) == 0 && pmap_init(&child) == 0);
+  struct pmap_slot s;
+  uint64 pa, free0 = frames_free();
+  int prot;
+  CHECK(pmap_slot(&pm, SPAN + P(510), &s) == 0);
+  CHECK_EQ(pm.ptpages, 3);  // root, L1, leaf: made by the one walk
+  CHECK_EQ(frames_free(), free0 - 2);
+  CHECK_EQ(pm.resident, 0);
+  CHECK(!pmap_slot_get(&pm, &s, &pa, &prot));
+  paddr_t a = frame_alloc_zeroed(), b = frame_alloc_zeroed();
+  pmap_slot_set(&pm, &s, a, PROT_READ | PROT_WRITE);
+  CHECK_EQ(pm.resident, 1);
+  CHECK(pmap_slot_get(&pm, &s, &pa, &prot));
+  CHECK_EQ(pa, a);
+  CHECK_EQ(prot, PROT_READ | PROT_WRITE);
+  uint64 pte = rp_pte(&pm, SPAN + P(510));
+  CHECK_EQ(pte & (RP_V | RP_R | RP_W | RP_U | RP_A | RP_D),
+           RP_V | RP_R | RP_W | RP_U | RP_A | RP_D);
+  // next: to 511, then the table ends
+  CHECK(pmap_slot_next(&pm, &s) == 1);
+  CHECK_EQ(s.va, SPAN + P(511));
+  CHECK(!pmap_slot_get(&pm, &s, &pa, &prot));
+  pmap_slot_set(&pm, &s, b, PROT_READ | PROT_WRITE | PMAP_OLD);
+  CHECK_EQ(rp_pte(&pm, SPAN + P(511)) & (RP_V | RP_A | RP_D), RP_V | RP_D);  // not accessed yet
+  CHECK(pmap_slot_get(&pm, &s, &pa, &prot));
+  CHECK_EQ(prot, PROT_READ | PROT_WRITE | PMAP_OLD);
+  CHECK(pmap_query(&pm, SPAN + P(511), &pa, &prot) && prot == (PROT_READ | PROT_WRITE));
+  CHECK(pmap_slot_next(&pm, &s) == 0);
+  CHECK_EQ(s.va, SPAN + P(511));
+  CHECK_EQ(pmap_count_young(&pm, SPAN, 2 * SPAN), 1);
+  uint64 *raw = P2V(rp_leaf_pa(&pm, SPAN));
+  raw[511] |= RP_A;  // what the hardware does at the first access
+  CHECK_EQ(pmap_count_young(&pm, SPAN, 2 * SPAN), 2);
+  CHECK_EQ(pmap_count_young(&pm, SPAN, SPAN + P(511)), 1);
+  check_frames();
+  // A table shared by fork: slot leaves it shared, own makes it private.
+  CHECK(pmap_share(&child, &pm, SPAN, 2 * SPAN, 1, count_share) == 0);
+  uint64 t = rp_leaf_pa(&pm, SPAN);
+  CHECK_EQ(rp_leaf_pa(&child, SPAN), t);
+  CHECK(pmap_slot(&child, SPAN + P(3), &s) == 0);
+  CHECK_EQ(rp_leaf_pa(&child, SPAN), t);
+  CHECK_EQ(frame_refcount(t), 2);
+  CHECK(pmap_slot_own(&child, &s) == 0);
+  CHECK(rp_leaf_pa(&child, SPAN) != t);
+  CHECK_EQ(frame_refcount(t), 1);
+  CHECK_EQ(frame_refcount(a), 2);
+  paddr_t c = frame_alloc_zeroed();
+  pmap_slot_set(&child, &s, c, PROT_READ | PROT_WRITE);
+  CHECK_EQ(child.resident, 3);
+  CHECK_EQ(pm.resident, 2);
+  CHECK(!pmap_query(&pm, SPAN + P(3), &pa, &prot));  // the parent's table is untouched
+  check_frames();
+  // Out of memory for a table: -1, nothing changed.
+  pool_drain(0);
+  CHECK(pmap_slot(&pm, 7 * SPAN, &s) == -1);
+  CHECK_EQ(pm.ptpages, 3);
+  pool_release();
+  check_frames();
+  pmap_destroy(&child, count_release);
+  pmap_destroy(&pm, count_release);
+}

@@ -227,7 +227,9 @@ test_real_random_ops(void)
     run(strtoull(seed, 0, 0) * 0x9E3779B97F4A7C15UL | 1);
   } else {
     run(0x2545F4914F6CDD1DUL);
+    vm_faultaround = 1;  // the second run with anonymous fault-around
     run(0x9E3779B97F4A7C15UL);
+    vm_faultaround = 0;
   }
   if (getenv("RR_VERBOSE"))
     printf("shared steps %d, three-way %d, cut refused %d, COW copy %lu reuse %lu\n",
