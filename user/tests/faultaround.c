@@ -50,7 +50,7 @@ TEST(faultaround_maps_ahead_zeroed)
   xprocstat(&p1);
   CHECK(p1.faults[FK_ZERO_FILL] - p0.faults[FK_ZERO_FILL] == 2, "%d zero-fill faults for 18 pages",
         (int)(p1.faults[FK_ZERO_FILL] - p0.faults[FK_ZERO_FILL]));
-  p[18 * PGSIZE] = 1;  // sequential again: 32 ahead (19..50)
+  p[18 * PGSIZE] = 1;               // sequential again: 32 ahead (19..50)
   check_zero(p + 19 * PGSIZE, 12);  // use 12 of them (a read is a use too)
   for (int i = 19; i < 31; i++)
     p[(uint64)i * PGSIZE] = 1;
@@ -84,7 +84,8 @@ TEST(faultaround_off_one_page_per_fault)
     p[(uint64)i * PGSIZE] = 1;
   xprocstat(&p1);
   xvmstat(&v1);
-  CHECK(p1.resident - p0.resident == 64, "%d pages for 64 writes", (int)(p1.resident - p0.resident));
+  CHECK(p1.resident - p0.resident == 64, "%d pages for 64 writes",
+        (int)(p1.resident - p0.resident));
   CHECK(v1.fa_mapped == v0.fa_mapped, "off, yet %d pages mapped ahead",
         (int)(v1.fa_mapped - v0.fa_mapped));
   CHECK(vmctl(VMCTL_FAULTAROUND, 2) == -1, "vmctl value 2 accepted");
@@ -254,8 +255,7 @@ TEST(faultaround_after_fork_private)
   CHECK(p1.resident == p0.resident, "parent's mapped pages %d -> %d", (int)p0.resident,
         (int)p1.resident);
   for (int i = 0; i < 10; i++)
-    CHECK(p[(uint64)i * PGSIZE] == (char)(i + 1), "parent page %d is %d", i,
-          p[(uint64)i * PGSIZE]);
+    CHECK(p[(uint64)i * PGSIZE] == (char)(i + 1), "parent page %d is %d", i, p[(uint64)i * PGSIZE]);
   check_zero(p + 100 * PGSIZE, 40);  // read faults now: the zero page
   vmctl(VMCTL_FAULTAROUND, old);
 }
