@@ -172,13 +172,11 @@ $(B)/big/gen.stamp: $(B)/mkbig
 	$(B)/mkbig gen $(B)/big
 	@touch $@
 
-$(B)/big/fns.c $(B)/big/blobs.S: $(B)/big/gen.stamp
+$(B)/big/fns.o: $(B)/big/gen.stamp
+	$(CC) $(UCFLAGS) -Iuser/big -c $(B)/big/fns.c -o $@
 
-$(B)/big/%.o: $(B)/big/%.c
-	$(CC) $(UCFLAGS) -Iuser/big -c $< -o $@
-
-$(B)/big/blobs.o: $(B)/big/blobs.S
-	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/big/blobs.o: $(B)/big/gen.stamp
+	$(CC) $(UCFLAGS) -c $(B)/big/blobs.S -o $@
 
 $(B)/extra/_bigprog: $(B)/user/big/bigprog.o $(B)/big/fns.o $(B)/big/blobs.o $(ULIBOBJS) user/user.ld
 	@mkdir -p $(B)/extra

@@ -201,9 +201,14 @@ managed=$(f frames_total)
   echo "fork + exec + exit + wait of \`/bigprog touch\` (4.4 MiB file: 2.2 MiB text and read-only"
   echo "data, 2 MiB data, 1 MiB bss), which reads one byte and exits."
   echo
-  echo "| measurement | eager |"
-  echo "|---|---:|"
-  echo "| exec of bigprog touching one page | $(t execbig_eager) |"
+  echo "Eager: \`vmctl exec eager\` (every file page read at exec, through the buffer cache). Lazy:"
+  echo "demand paging, cold (page cache dropped before each run) and cached (the file's pages"
+  echo "already in the page cache from the previous run)."
+  echo
+  echo "| measurement | eager | lazy, cold | lazy, cached |"
+  echo "|---|---:|---:|---:|"
+  echo "| exec of bigprog touching one page | $(t execbig_eager) | $(t execbig_lazy_cold) | $(t execbig_lazy) |"
+  echo "| eager / lazy | | $(r ratio_execbig_eager_over_lazy_cold) | $(r ratio_execbig_eager_over_lazy) |"
   echo
   echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
   echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."

@@ -106,7 +106,10 @@ struct regioninfo {
 // 1 (default): a sequential first write to anonymous memory also maps the
 // next pages (fault-around); 0: one page per fault.
 #define VMCTL_FAULTAROUND 5
-// 4..8 are reserved (INTERFACES.md); 7 is VMCTL_PREZERO above.
+// 1: exec reads every page of the program file at once (the classic loader);
+// 0 (default): demand paging, exec maps the file and faults bring pages in.
+#define VMCTL_EXEC_EAGER 4
+// 6 and 8 are reserved (INTERFACES.md); 4, 5 and 7 are above.
 // Not a switch: value 1 drops every clean page-cache page no page table maps
 // and returns how many were dropped (value -1 returns 0). The test harness
 // uses it so that its frame-leak check stays exact.

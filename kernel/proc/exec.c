@@ -1,8 +1,11 @@
 // exec: replace the caller's address space with a program from an ELF file.
 // elf.c validates the headers into a plan; here each PT_LOAD segment becomes
-// a region, its file bytes are loaded now, and bss, heap and stack are
-// demand-zero. A page holding the end of one segment and the start of the
-// next becomes a one-page region of its own (see map_seam).
+// regions: demand paging (default) maps the file's bytes as a private
+// mapping of its page cache and the rest of the segment as anonymous
+// memory, so exec reads nothing but the headers; the eager policy
+// (vmctl exec eager) reads every file page now. A page holding the end of
+// one segment and the start of the next is a one-page region of its own
+// (see map_seam).
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -14,6 +17,8 @@
 #include "arch/riscv/kmem.h"
 
 int copyout_as(struct aspace *as, uint64 dstva, const void *src, uint64 n);
+
+int vm_exec_eager;  // vmctl VMCTL_EXEC_EAGER: read the whole file at exec
 
 // Map a zeroed frame at page va and copy in the file bytes of every
 // segment overlapping that page.
@@ -47,9 +52,29 @@ seam(struct elfplan *pl, int i)
   return last == PGROUNDDOWN(pl->seg[i + 1].va) ? last : 0;
 }
 
-// The pages only segment i covers become its region; file pages are loaded.
+// Demand paging: [lo, hi) of segment s as a private mapping of the file
+// o for the pages holding file bytes (visible length up to p_filesz: the
+// rest of the last file page reads as zeros), then anonymous pages.
 static int
-map_segment(struct aspace *as, struct inode *ip, struct elfplan *pl, int i)
+map_lazy(struct aspace *as, struct vmobj *o, struct elfseg *s, vaddr_t lo, vaddr_t hi, int kind)
+{
+  uint64 fend = s->va + s->filesz;  // first address past the file bytes
+  vaddr_t fhi = MIN(hi, PGROUNDUP(fend));
+  if (lo < fhi) {
+    uint64 off = s->off + (lo - s->va);  // page-aligned: va and off are congruent
+    if (aspace_map_obj(as, lo, fhi, s->prot, kind, 0, o, off, fend - lo) < 0)
+      return -1;
+  }
+  vaddr_t alo = MAX(lo, fhi);
+  if (alo < hi && aspace_map(as, alo, hi, s->prot, kind) < 0)
+    return -1;
+  return 0;
+}
+
+// The pages only segment i covers become its regions: lazily mapped from o,
+// or (o == 0: eager) loaded now.
+static int
+map_segment(struct aspace *as, struct inode *ip, struct vmobj *o, struct elfplan *pl, int i)
 {
   struct elfseg *s = &pl->seg[i];
   vaddr_t lo = PGROUNDDOWN(s->va), hi = PGROUNDUP(s->va + s->memsz);
@@ -60,6 +85,8 @@ map_segment(struct aspace *as, struct inode *ip, struct elfplan *pl, int i)
   if (lo >= hi)
     return 0;  // all of it lies in shared pages
   int kind = (s->prot & PROT_EXEC) ? RK_TEXT : RK_DATA;
+  if (o)
+    return map_lazy(as, o, s, lo, hi, kind);
   if (aspace_map(as, lo, hi, s->prot, kind) < 0)
     return -1;
   vaddr_t fend = MIN(hi, PGROUNDUP(s->va + s->filesz));
@@ -71,7 +98,9 @@ map_segment(struct aspace *as, struct inode *ip, struct elfplan *pl, int i)
 
 // A page shared by two (or more) segments cannot have each one's
 // protection: it gets the union of theirs (e.g. r-x + rw- = rwx) and is
-// a private page assembled now from the file bytes of each.
+// a private page assembled now from the file bytes of each, in both
+// policies (no single file page need hold the right bytes: each segment's
+// part comes from its own offset).
 static int
 map_seam(struct aspace *as, struct inode *ip, struct elfplan *pl, vaddr_t page)
 {
@@ -84,12 +113,13 @@ map_seam(struct aspace *as, struct inode *ip, struct elfplan *pl, vaddr_t page)
   return load_page(as, ip, pl, page, prot);
 }
 
-// Build the regions of plan pl in as, reading file bytes from ip (locked).
+// Build the regions of plan pl in as from ip (locked): mapped from ip's
+// page cache o, or with o == 0 loaded now.
 static int
-load_elf(struct aspace *as, struct inode *ip, struct elfplan *pl)
+load_elf(struct aspace *as, struct inode *ip, struct vmobj *o, struct elfplan *pl)
 {
   for (int i = 0; i < pl->nseg; i++) {
-    if (map_segment(as, ip, pl, i) < 0)
+    if (map_segment(as, ip, o, pl, i) < 0)
       return -1;
     vaddr_t page = seam(pl, i);
     if (page && page != seam(pl, i - 1) && map_seam(as, ip, pl, page) < 0)
@@ -135,17 +165,22 @@ exec_open(char *path, struct aspace *as, struct elfplan *pl)
     return 0;
   }
   ilock(ip);
+  struct vmobj *o = 0;
   int ok = ip->type == T_FILE && elf_plan(ip, pl) == 0 && inode_deny_write(ip) == 0;
-  if (ok && load_elf(as, ip, pl) < 0) {
+  if (ok && !vm_exec_eager && (o = vmobj_get(ip)) == 0)
+    ok = -1;  // denied writes: undo below
+  if (ok == 1 && load_elf(as, ip, o, pl) < 0)
+    ok = -1;
+  if (ok == -1)
     inode_allow_write(ip);
-    ok = 0;
-  }
   iunlock(ip);
-  if (!ok) {
+  if (ok != 1) {
     iput(ip);
     ip = 0;
   }
   end_op();
+  if (o)
+    vmobj_put(o);  // the regions hold their own; may iput, in its own transaction
   return ip;
 }
 

@@ -108,7 +108,7 @@ resolve_locked(struct fault *f)
     return FAULT_OOM;
   f->present = pmap_slot_get(&f->as->pmap, &f->slot, &f->pa, &f->prot);
   if (!f->present)
-    return anon_fill_locked(f);
+    return f->r->obj ? file_fill_locked(f) : anon_fill_locked(f);
   if (f->prot & PMAP_OLD)
     anon_young_locked(f);  // mapped ahead, accessed now; on hardware that faults for A
   if ((f->prot & f->access) && !(f->access == ACC_WRITE && (f->prot & PMAP_COW))) {

@@ -249,6 +249,7 @@ extern int vm_sbrk_eager;   // sbrk maps frames at once
 extern int vm_fork_copy;    // fork copies frames at once
 extern int vm_prezero;      // idle harts pre-zero free frames (frame.c)
 extern int vm_faultaround;  // anonymous fault-around (anon.c)
+extern int vm_exec_eager;   // exec reads the whole program file (kernel/proc/exec.c)
 
 // ---- uaccess.c: kernel <-> current process's user memory ----
 // Each validates every byte against the regions and resolves missing pages

@@ -54,6 +54,7 @@
   X(backing_shared_stays_shared)                                                                   \
   X(backing_sbrk_needs_heap_kind)                                                                  \
   X(backing_gap_search)                                                                            \
+  X(filefault_private_rows)                                                                        \
   X(random_ops)
 
 SUITE(TESTS, 2048);  // 8 MiB of fake RAM

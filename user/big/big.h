@@ -13,10 +13,12 @@ typedef uint64_t uint64;
 typedef uint32_t uint32;
 #endif
 
-#define BIG_RO_SIZE (2L << 20)    // const array: read-only data in the text segment
-#define BIG_DATA_SIZE (2L << 20)  // initialised, writable array: the data segment
-#define BIG_BSS_SIZE (1L << 20)   // zero array: bss
-#define BIG_NFUNC 48              // page-aligned generated functions
+#define BIG_RO_SIZE (2L << 20)  // const array: read-only data in the text segment
+// initialised, writable array: the data segment. Not a page multiple, so the
+// last file page of the segment also holds the start of bss (must read zero).
+#define BIG_DATA_SIZE ((2L << 20) - 1000)
+#define BIG_BSS_SIZE (1L << 20)  // zero array: bss
+#define BIG_NFUNC 48             // page-aligned generated functions
 #define BIG_RO_SEED 0x5eed0001u
 #define BIG_DATA_SEED 0xda7a0002u
 #define BIG_MAXSUMS 2048  // text pages with a checksum

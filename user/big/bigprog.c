@@ -2,11 +2,13 @@
 // read-only and initialised data, generated at build time by tools/mkbig).
 //   bigprog check   verify every byte: text pages against /bigsums, both
 //                   arrays against big_byte(), bss all zero, every function
-//   bigprog write   overwrite every data and bss page (a later run must
-//                   still see the file's bytes), verify what it wrote
+//   bigprog write   read, then overwrite every data and bss page (a later
+//                   run must still see the file's bytes), verify what it wrote
 //   bigprog touch   read one byte of the read-only array and exit
-//   bigprog hold    read every text page, print "resident R file F", then
-//                   wait for end of file on stdin (frame-sharing tests)
+//   bigprog stat N  read one byte of each of N pages of the read-only array,
+//                   print "resident R file F cached C" (procstat), exit
+//   bigprog hold    read every text page, print the same line, then wait
+//                   for end of file on stdin (frame-sharing tests)
 // Exit status 0 on success; a mismatch prints its address and exits 1.
 #include "big.h"
 
@@ -68,6 +70,17 @@ check_fns(void)
   }
 }
 
+// The rest of the page holding the data array's last byte is bss: zero at
+// start (the file's bytes that follow there must not show).
+static void
+check_data_tail(void)
+{
+  const unsigned char *p = &big_data[BIG_DATA_SIZE];
+  for (; (uint64)p % PGSIZE; p++)
+    if (*p != 0)
+      fail("bss byte after the data segment's file bytes not zero", p);
+}
+
 static void
 check_all(void)
 {
@@ -83,6 +96,8 @@ check_all(void)
 static void
 write_all(void)
 {
+  // read first, so the stores below hit read-only mappings of cache pages
+  check_array(big_data, BIG_DATA_SIZE, BIG_DATA_SEED, "data array byte wrong");
   for (uint64 i = 0; i < BIG_DATA_SIZE; i += 8)
     *(uint64 *)&big_data[i] = ~i;
   for (uint64 i = 0; i < BIG_BSS_SIZE; i += 8)
@@ -96,14 +111,31 @@ write_all(void)
 }
 
 static void
-hold(void)
+print_stat(void)
 {
   struct procstat ps;
-  char c;
-  check_text();
   if (procstat(0, &ps) < 0)
     fail("procstat failed", 0);
-  printf("resident %d file %d\n", (int)ps.resident, (int)ps.faults[FK_FILE]);
+  printf("resident %d file %d cached %d\n", (int)ps.resident, (int)ps.faults[FK_FILE],
+         (int)ps.faults[FK_FILE_CACHED]);
+}
+
+static void
+touch_ro(int npages)
+{
+  for (int i = 0; i < npages; i++) {
+    uint64 at = (uint64)i * PGSIZE * 7 % BIG_RO_SIZE;
+    if (big_ro[at] != big_byte(at, BIG_RO_SEED))
+      fail("read-only array byte wrong", &big_ro[at]);
+  }
+}
+
+static void
+hold(void)
+{
+  char c;
+  check_text();
+  print_stat();
   while (read(0, &c, 1) > 0)
     ;
 }
@@ -112,6 +144,7 @@ int
 main(int argc, char **argv)
 {
   const char *mode = argc > 1 ? argv[1] : "check";
+  check_data_tail();  // first: before anything could write bss
   if (strcmp(mode, "check") == 0)
     check_all();
   else if (strcmp(mode, "write") == 0)
@@ -120,7 +153,10 @@ main(int argc, char **argv)
     return big_ro[BIG_RO_SIZE / 2] != big_byte(BIG_RO_SIZE / 2, BIG_RO_SEED);
   else if (strcmp(mode, "hold") == 0)
     hold();
-  else
+  else if (strcmp(mode, "stat") == 0) {
+    touch_ro(argc > 2 ? atoi(argv[2]) : 1);
+    print_stat();
+  } else
     fail("unknown mode", 0);
   return 0;
 }

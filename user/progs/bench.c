@@ -727,9 +727,10 @@ bench_file(void)
 
 // ---- exec of the big program (issue 9) ----------------------------------
 
-// Median fork + exec of argv[0] + exit + wait, over iters rounds; NA on error.
+// Median fork + exec of argv[0] + exit + wait, over iters rounds; NA on
+// error. With cold, the page cache is dropped before each round.
 static long
-spawn_ns(const char *path, char **argv, int iters)
+spawn_ns(const char *path, char **argv, int iters, int cold)
 {
   uint64 samples[MAXSAMPLES];
   int i, pid, status;
@@ -737,6 +738,8 @@ spawn_ns(const char *path, char **argv, int iters)
   if (iters > MAXSAMPLES)
     iters = MAXSAMPLES;
   for (i = 0; i < iters; i++) {
+    if (cold)
+      vmctl(VMCTL_CACHE_DROP, 1);
     samples[i] = now();
     pid = fork();
     if (pid == 0) {
@@ -760,8 +763,16 @@ static void
 bench_exec_big(void)
 {
   char *argv[] = {"bigprog", "touch", 0};
+  int old = vmctl(VMCTL_EXEC_EAGER, 1);
 
-  record("execbig_eager", spawn_ns("/bigprog", argv, 5), "ns");
+  record("execbig_eager", spawn_ns("/bigprog", argv, 5, 0), "ns");
+  vmctl(VMCTL_EXEC_EAGER, 0);
+  record("execbig_lazy_cold", spawn_ns("/bigprog", argv, 5, 1), "ns");
+  record("execbig_lazy", spawn_ns("/bigprog", argv, 9, 0), "ns");
+  vmctl(VMCTL_EXEC_EAGER, old);
+  record_ratio("ratio_execbig_eager_over_lazy", lookup("execbig_eager"), lookup("execbig_lazy"));
+  record_ratio("ratio_execbig_eager_over_lazy_cold", lookup("execbig_eager"),
+               lookup("execbig_lazy_cold"));
 }
 
 // ---- human summary -----------------------------------------------------
@@ -866,6 +877,10 @@ summary(void)
 
   printf("\n== exec of the big program (fork+exec+exit+wait) ==\n");
   show("execbig_eager", "bigprog touching one page, eager exec");
+  show("execbig_lazy_cold", "the same, demand paging, cache dropped");
+  show("execbig_lazy", "the same, demand paging, file cached");
+  show("ratio_execbig_eager_over_lazy", "eager / lazy (cached)");
+  show("ratio_execbig_eager_over_lazy_cold", "eager / lazy (cold)");
 }
 
 // Grow the (lazy) stack past the deepest frame bench will use, so that

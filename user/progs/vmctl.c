@@ -5,6 +5,7 @@
 //   vmctl trap fast|satp   satp switch on every trap (stock-xv6 emulation)
 //   vmctl prezero on|off   idle harts keep a pool of pre-zeroed frames
 //   vmctl faultaround on|off  a sequential first write maps the next pages too
+//   vmctl exec lazy|eager  demand-paged exec, or read the whole file at exec
 #include "user.h"
 
 struct sw {
@@ -16,7 +17,7 @@ struct sw {
 static const struct sw sws[] = {
     {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},     {"fork", VMCTL_FORK_COPY, "cow", "copy"},
     {"trap", VMCTL_TRAP_SATP, "fast", "satp"},       {"prezero", VMCTL_PREZERO, "off", "on"},
-    {"faultaround", VMCTL_FAULTAROUND, "off", "on"},
+    {"faultaround", VMCTL_FAULTAROUND, "off", "on"}, {"exec", VMCTL_EXEC_EAGER, "lazy", "eager"},
 };
 #define NSW (sizeof(sws) / sizeof(sws[0]))
 
@@ -46,6 +47,6 @@ main(int argc, char *argv[])
     }
   }
   fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp | prezero on|off | "
-             "faultaround on|off]\n");
+             "faultaround on|off | exec lazy|eager]\n");
   return 1;
 }

@@ -91,10 +91,12 @@ exec_without_memory(void *arg)
   char *heap = sbrk(4 * PGSIZE);
   pages_fill(heap, 4, SEED);
   char *argv[] = {"bigprog", "touch", 0};
+  int old = vmctl(VMCTL_EXEC_EAGER, 1);
   int n = take_all_frames();
   sbrk(-64 * PGSIZE);  // enough to start an exec, far too little to load bigprog
   n -= 64;
   int r = exec("/bigprog", argv);
+  vmctl(VMCTL_EXEC_EAGER, old);
   if (r != -1)
     FAILF("eager exec of bigprog with 64 free frames returned %d", r);
   CHECK(pages_check(heap, 4, SEED) == 0, "heap changed by the failed exec");
@@ -204,6 +206,81 @@ read_line(int fd, char *buf, int max)
   return n;
 }
 
+// ---- demand paging ---------------------------------------------------------
+
+struct bigstat {
+  int resident, file, cached;
+};
+
+// Parse bigprog's "resident R file F cached C" line.
+static void
+parse_stat(const char *line, struct bigstat *bs)
+{
+  const char *p = line;
+  int *field[] = {&bs->resident, &bs->file, &bs->cached};
+  for (int i = 0; i < 3; i++) {
+    while (*p && (*p < '0' || *p > '9'))
+      p++;
+    CHECK(*p, "bad bigprog line '%s'", line);
+    *field[i] = atoi(p);
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+}
+
+// Run "bigprog stat npages" (cache dropped first, output through a pipe);
+// its line in *bs. Returns the page-cache fills the run caused (ours excluded).
+static int
+big_stat(int npages, struct bigstat *bs)
+{
+  char line[128], n[8];
+  struct vmstat v0, v1;
+  char *argv[] = {"bigprog", "stat", n, 0};
+  int in, out, got;
+  snprintf(n, sizeof(n), "%d", npages);
+  struct procstat p0, p1;  // our own faults may fill cache pages too (our text)
+  vmctl(VMCTL_CACHE_DROP, 1);
+  xvmstat(&v0);
+  xprocstat(&p0);
+  int pid = start_piped("/bigprog", argv, &in, &out);
+  close(in);
+  CHECK(read_line(out, line, sizeof(line)) > 0, "bigprog said nothing");
+  close(out);
+  CHECK(xwait(&got) == 0 && got == pid, "bigprog stat failed");
+  xprocstat(&p1);
+  xvmstat(&v1);
+  parse_stat(line, bs);
+  return (v1.cache_fills - v0.cache_fills) - (p1.faults[FK_FILE] - p0.faults[FK_FILE]);
+}
+
+// A 4.4 MiB program that touches 3 pages of data starts with a few
+// frames and file faults; every page the cache filled was one it touched
+// (exec itself read nothing into the cache).
+TEST(exec_lazy_few_frames)
+{
+  struct bigstat bs;
+  int old = vmctl(VMCTL_EXEC_EAGER, 0);
+  int fills = big_stat(3, &bs);
+  vmctl(VMCTL_EXEC_EAGER, old);
+  CHECK(bs.resident < 40, "bigprog resident %d pages after touching 3", bs.resident);
+  CHECK(bs.file + bs.cached < 30, "%d file faults", bs.file + bs.cached);
+  CHECK(bs.file >= 3, "only %d pages read from the file", bs.file);
+  // (+2: usertests text pages only the forked child touches before its exec)
+  CHECK(fills <= bs.file + 2, "%d cache pages filled, %d by the program's faults", fills, bs.file);
+}
+
+// vmctl exec eager still loads the whole file at exec: no file faults.
+TEST(exec_eager_switch)
+{
+  struct bigstat bs;
+  int old = vmctl(VMCTL_EXEC_EAGER, 1);
+  CHECK(vmctl(VMCTL_EXEC_EAGER, -1) == 1, "switch did not stick");
+  big_stat(3, &bs);
+  vmctl(VMCTL_EXEC_EAGER, old);
+  CHECK(bs.resident > 1000, "eager bigprog resident only %d pages", bs.resident);
+  CHECK(bs.file + bs.cached == 0, "%d file faults in eager mode", bs.file + bs.cached);
+}
+
 // Copy file from to a new file to.
 static void
 copy_file(const char *from, const char *to)
@@ -286,6 +363,42 @@ inum_in_use(uint inum)
   return !found;
 }
 
+// Two instances of bigprog that read all their text share its frames: the
+// second takes few new frames and reads nothing from the disk.
+TEST(exec_lazy_text_shared)
+{
+  char line[80];
+  char *argv[] = {"bigprog", "hold", 0};
+  struct bigstat a, b;
+  int ina, outa, inb, outb;
+  int old = vmctl(VMCTL_EXEC_EAGER, 0);
+  vmctl(VMCTL_CACHE_DROP, 1);
+  uint64 f0 = frames_free();
+  int pa = start_piped("/bigprog", argv, &ina, &outa);
+  CHECK(read_line(outa, line, sizeof(line)) > 0, "first bigprog said nothing");
+  parse_stat(line, &a);
+  uint64 f1 = frames_free();
+  int pb = start_piped("/bigprog", argv, &inb, &outb);
+  CHECK(read_line(outb, line, sizeof(line)) > 0, "second bigprog said nothing");
+  parse_stat(line, &b);
+  uint64 f2 = frames_free();
+  vmctl(VMCTL_EXEC_EAGER, old);
+  close(ina);
+  close(inb);
+  close(outa);
+  close(outb);
+  int got, st;
+  for (int i = 0; i < 2; i++) {
+    st = xwait(&got);
+    CHECK(st == 0 && (got == pa || got == pb), "bigprog %d status %d", got, st);
+  }
+  long used_a = f0 - f1, used_b = f1 - f2;
+  CHECK(a.file > 500, "first instance read only %d text pages from the file", a.file);
+  CHECK(b.file == 0, "second instance read %d pages from the disk", b.file);
+  CHECK(b.cached >= a.file, "second instance found %d pages cached", b.cached);
+  CHECK(used_b * 8 < used_a, "first took %d frames, second %d", (int)used_a, (int)used_b);
+}
+
 // unlink of a running program works; the program keeps running from its
 // inode, which is freed when the process exits.
 TEST(exec_unlink_running)
@@ -308,4 +421,21 @@ TEST(exec_unlink_running)
   int got, status = xwait(&got);
   CHECK(got == pid && status == 0, "cat status %d", status);
   CHECK(!inum_in_use(st.ino), "inode %d not freed after its program exited", st.ino);
+}
+
+// The vmctl command sets and shows the exec policy.
+TEST(exec_vmctl_command)
+{
+  char buf[256];
+  char *eager[] = {"vmctl", "exec", "eager", 0};
+  char *lazy[] = {"vmctl", "exec", "lazy", 0};
+  int old = vmctl(VMCTL_EXEC_EAGER, -1);
+  CHECK(run_to_file("/vmctl", eager, "t_vmctl") == 0, "vmctl exec eager failed");
+  CHECK(read_file("t_vmctl", buf, sizeof(buf)) > 0 && contains(buf, "exec eager"), "said %s", buf);
+  CHECK(vmctl(VMCTL_EXEC_EAGER, -1) == 1, "switch not set");
+  CHECK(run_to_file("/vmctl", lazy, "t_vmctl") == 0, "vmctl exec lazy failed");
+  CHECK(read_file("t_vmctl", buf, sizeof(buf)) > 0 && contains(buf, "exec lazy"), "said %s", buf);
+  CHECK(vmctl(VMCTL_EXEC_EAGER, -1) == 0, "switch not reset");
+  vmctl(VMCTL_EXEC_EAGER, old);
+  unlink("t_vmctl");
 }

@@ -6,6 +6,7 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 #include "harness.h"
+#include "arch/riscv/kmem.h"
 
 struct vmobj {
   int refs;
@@ -67,6 +68,25 @@ vmobj_put(struct vmobj *o)
     pp = &(*pp)->next;
   *pp = o->next;
   free(o);
+}
+
+// A fake object has no cache: each request gets a fresh frame (the caller's
+// only reference) holding byte (pgoff * 7 + i) % 251 at offset i; pages at
+// or past FAKEOBJ_PAGES are beyond end of file.
+int
+vmobj_page_ex(struct vmobj *o, uint64 pgoff, paddr_t *pa, int *filled)
+{
+  assert(o->refs > 0);
+  if (pgoff >= FAKEOBJ_PAGES)
+    return FAULT_BUS;
+  if ((*pa = frame_alloc()) == 0)
+    return FAULT_OOM;
+  unsigned char *p = P2V(*pa);
+  for (int i = 0; i < PGSIZE; i++)
+    p[i] = (pgoff * 7 + i) % 251;
+  if (filled)
+    *filled = 1;
+  return FAULT_OK;
 }
 
 static void

@@ -125,6 +125,7 @@ struct region *find_region(struct aspace *as, vaddr_t va);
 // ---- fake backing objects (common/fakeobj.c) ----
 // A vmobj whose references the audit checks exactly: refs must equal the
 // test's own (fakeobj_new gives it one) plus one per region naming it.
+#define FAKEOBJ_PAGES 16  // fake file size in pages (vmobj_page_ex)
 struct vmobj *fakeobj_new(void);
 void fakeobj_release(struct vmobj *o);  // the test drops its own reference
 int fakeobj_refs(struct vmobj *o);
