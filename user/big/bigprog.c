@@ -110,14 +110,20 @@ write_all(void)
       fail("own write to bss lost", &big_bss[i]);
 }
 
+// Print "resident R file F cached C": formatted and written by code that
+// has already run once, so no page faults in after the counts are taken.
 static void
 print_stat(void)
 {
   struct procstat ps;
-  if (procstat(0, &ps) < 0)
-    fail("procstat failed", 0);
-  printf("resident %d file %d cached %d\n", (int)ps.resident, (int)ps.faults[FK_FILE],
-         (int)ps.faults[FK_FILE_CACHED]);
+  char line[80];
+  for (int pass = 0; pass < 2; pass++) {
+    if (procstat(0, &ps) < 0)
+      fail("procstat failed", 0);
+    int n = snprintf(line, sizeof(line), "resident %d file %d cached %d\n", (int)ps.resident,
+                     (int)ps.faults[FK_FILE], (int)ps.faults[FK_FILE_CACHED]);
+    write(1, line, pass ? n : 0);
+  }
 }
 
 static void

@@ -265,8 +265,7 @@ TEST(exec_lazy_few_frames)
   CHECK(bs.resident < 40, "bigprog resident %d pages after touching 3", bs.resident);
   CHECK(bs.file + bs.cached < 30, "%d file faults", bs.file + bs.cached);
   CHECK(bs.file >= 3, "only %d pages read from the file", bs.file);
-  // (+2: usertests text pages only the forked child touches before its exec)
-  CHECK(fills <= bs.file + 2, "%d cache pages filled, %d by the program's faults", fills, bs.file);
+  CHECK(fills == bs.file, "%d cache pages filled, %d by the program's faults", fills, bs.file);
 }
 
 // vmctl exec eager still loads the whole file at exec: no file faults.
