@@ -3,14 +3,15 @@
 // INTERVAL (ticks, 10 ticks is about 1 s) each further line shows what
 // happened during one interval; COUNT lines in all (default: forever).
 // "free", "nproc" and "zeroed" (free frames already zeroed, part of
-// "free") are always current values, not deltas.
+// "free") are always current values, not deltas; "ahead" and "used" are
+// pages fault-around mapped ahead and how many of those were accessed.
 #include "user.h"
 
 static void
 header(void)
 {
-  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s %6s\n", "free", "nproc", "zfill", "zpage",
-         "cowcopy", "cowreuse", "file", "total", "segv", "oom", "zeroed");
+  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s %6s %8s %8s\n", "free", "nproc", "zfill", "zpage",
+         "cowcopy", "cowreuse", "file", "total", "segv", "oom", "zeroed", "ahead", "used");
 }
 
 // Print cur minus prev (prev zeroed for the since-boot line).
@@ -24,10 +25,11 @@ line(struct vmstat *cur, struct vmstat *prev)
     f[i] = cur->faults[i] - prev->faults[i];
     total += f[i];
   }
-  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu %6lu\n", cur->frames_free, cur->nproc,
-         f[FK_ZERO_FILL], f[FK_ZERO_PAGE], f[FK_COW_COPY], f[FK_COW_REUSE], f[FK_FILE], total,
-         cur->kills[KR_SEGV] - prev->kills[KR_SEGV], cur->kills[KR_OOM] - prev->kills[KR_OOM],
-         cur->frames_zeroed);
+  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu %6lu %8lu %8lu\n", cur->frames_free,
+         cur->nproc, f[FK_ZERO_FILL], f[FK_ZERO_PAGE], f[FK_COW_COPY], f[FK_COW_REUSE], f[FK_FILE],
+         total, cur->kills[KR_SEGV] - prev->kills[KR_SEGV],
+         cur->kills[KR_OOM] - prev->kills[KR_OOM], cur->frames_zeroed,
+         cur->fa_mapped - prev->fa_mapped, cur->fa_touched - prev->fa_touched);
 }
 
 int

@@ -157,16 +157,22 @@ TEST(tools_vmstat_counts)
   char *argv[] = {"vmstat", 0};
   char *bad[] = {"vmstat", "0", 0};
   struct vmstat vs;
-  char *s, *f[12];
+  char *s, *f[16];
   int n;
 
   xvmstat(&vs);
   CHECK(run_tool(argv) == 0, "vmstat status");
   s = out;
-  n = split_line(s, f, 12, &s);
-  CHECK(n == 11 && strcmp(f[0], "free") == 0 && strcmp(f[10], "zeroed") == 0, "vmstat header");
-  n = split_line(s, f, 12, &s);
-  CHECK(n == 11, "vmstat line has %d fields", n);
+  n = split_line(s, f, 16, &s);
+  CHECK(n == 13 && strcmp(f[0], "free") == 0 && strcmp(f[10], "zeroed") == 0 &&
+            strcmp(f[12], "used") == 0,
+        "vmstat header");
+  n = split_line(s, f, 16, &s);
+  CHECK(n == 13, "vmstat line has %d fields", n);
+  CHECK(atoi(f[11]) >= (int)vs.fa_mapped && atoi(f[12]) >= (int)vs.fa_touched &&
+            atoi(f[12]) <= atoi(f[11]),
+        "ahead %s used %s, kernel said %d %d before", f[11], f[12], (int)vs.fa_mapped,
+        (int)vs.fa_touched);
   CHECK(atoi(f[10]) <= (int)vs.zeroed_max && atoi(f[10]) <= atoi(f[0]), "zeroed %s of free %s",
         f[10], f[0]);
   CHECK(atoi(f[1]) >= 3, "nproc %s", f[1]);
