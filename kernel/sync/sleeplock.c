@@ -47,11 +47,15 @@ releasesleep(struct sleeplock *lk)
   }
 }
 
+// Lock-free, so that the "_locked" assertions on the fault path cost no
+// interrupt masking (CSR accesses): while the lock is held only its holder
+// writes pid, and the holder clears pid before it releases, so a caller
+// can read its own pid here only while it is the holder.
 int
 holdingsleep(struct sleeplock *lk)
 {
-  acquire(&lk->lk);
-  int r = lk->locked && lk->pid == (myproc() ? myproc()->pid : -1);
-  release(&lk->lk);
-  return r;
+  struct proc *p = myproc();
+  int pid = p ? p->pid : -1;
+  return __atomic_load_n(&lk->locked, __ATOMIC_ACQUIRE) &&
+         __atomic_load_n(&lk->pid, __ATOMIC_RELAXED) == pid;
 }
