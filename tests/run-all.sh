@@ -44,6 +44,16 @@ log_fsck=build/test-fsck.log
 { python3 tools/fsck/fsck.py build/test-fs.img && echo "PASS fsck_after_guest_tests" && echo "1 passed, 0 failed" ||
   { echo "FAIL fsck_after_guest_tests"; echo "0 passed, 1 failed"; }; } 2>&1 | tee $log_fsck
 
+echo "== a full disk and no free inodes (usertests smalldisk_* on a 1200-block, 64-inode disk)"
+log_small=build/test-smalldisk.log
+rm -f build/test-small.img
+RUN_MKFS_OPTS="-s 1200 -i 64" RUN_PROGS="build/user/_init build/user/_sh build/user/_usertests" \
+  KEEP_IMG=build/test-small.img tools/run.sh 'usertests smalldisk_*' "${TEST_TIMEOUT:-600}" 2>&1 |
+  grep -av '^balloc: out of blocks$\|^ialloc: no free inodes$' | tee $log_small
+small_rc=${PIPESTATUS[0]}
+{ python3 tools/fsck/fsck.py build/test-small.img && echo "PASS fsck_after_smalldisk_tests" ||
+  echo "FAIL fsck_after_smalldisk_tests"; } 2>&1 | tee -a $log_small
+
 echo "== crash test, ${CRASH_POINTS:-3} points (make crashtest N=... for more)"
 log_crash=build/test-crash.log
 python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEED:-1}" --max-delay 5 2>&1 | tee $log_crash
@@ -72,10 +82,14 @@ failed=$((hf + gf + cf + ff + wf + extra))
 read -r kp kf < <(count $log_fsckt)
 read -r sp sf < <(count $log_fsck)
 read -r xp xf < <(count $log_crash)
+read -r mp mf < <(count $log_small)
+if grep -aq '^FAIL fsck_after_smalldisk' $log_small; then mf=$((mf + 1)); else mp=$((mp + 1)); fi
+if [ "$small_rc" != 0 ] && [ "$mf" = 0 ]; then failed=$((failed + 1)); echo "small-disk run exited $small_rc"; fi
+if grep -aq '^panic' $log_small; then failed=$((failed + 1)); echo "kernel panicked (small disk)"; fi
 if [ "$fsckt_rc" != 0 ] && [ "$kf" = 0 ]; then failed=$((failed + 1)); echo "fsck test exited $fsckt_rc"; fi
 if [ "$crash_rc" != 0 ] && [ "$xf" = 0 ]; then failed=$((failed + 1)); echo "crash test exited $crash_rc"; fi
-passed=$((passed + kp + sp + xp))
-failed=$((failed + kf + sf + xf))
+passed=$((passed + kp + sp + xp + mp))
+failed=$((failed + kf + sf + xf + mf))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

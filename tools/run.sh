@@ -14,7 +14,10 @@ mkdir -p $B/run
 R=$(mktemp -d $B/run/XXXXXX)
 printf '%s\n' "$cmd" > $R/autorun
 extra=$(ls -d $B/extra/_* 2>/dev/null)  # dexec's test files (Makefile EXTRA)
-$B/mkfs $R/fs.img $B/README $R/autorun $B/user/_* $extra >/dev/null || exit 1
+# RUN_MKFS_OPTS (e.g. "-s 2048 -i 100": a small disk) and RUN_PROGS (the
+# files to include instead of every program and extra file) shape the image.
+# shellcheck disable=SC2086
+$B/mkfs ${RUN_MKFS_OPTS:-} $R/fs.img $B/README $R/autorun ${RUN_PROGS:-$B/user/_* $extra} >/dev/null || exit 1
 
 # The console's input: a FIFO we keep open, so QEMU never sees end of file.
 mkfifo $R/console

@@ -26,6 +26,10 @@ fsinit(int dev)
   brelse(b);
   if (sb.magic != FSMAGIC)
     panic("fsinit: bad file system magic");
+  // Freeing a file may clear a bit in every bitmap block, in one
+  // transaction with its directory block and two inode blocks.
+  if ((sb.size + BPB - 1) / BPB + 3 > MAXOPBLOCKS)
+    panic("fsinit: disk too big for MAXOPBLOCKS");
   initlog(dev, &sb);
   fs_reclaim_orphans(dev);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """fsck for Lazuli file-system images (the format of include/fs.h).
 
-    fsck.py [-q] fs.img
+    fsck.py [-q] [--file-blocks] fs.img
+
+--file-blocks also prints the blocks (data and index) held by regular files.
 
 Reads the whole image, replays a committed log in memory (as the kernel's
 recovery would; the image file is never written), then checks: superblock
@@ -325,9 +327,10 @@ class Checker:
 
 def main(argv):
     quiet = "-q" in argv
-    args = [a for a in argv if a != "-q"]
+    file_blocks = "--file-blocks" in argv
+    args = [a for a in argv if a not in ("-q", "--file-blocks")]
     if len(args) != 1:
-        print("usage: fsck.py [-q] fs.img", file=sys.stderr)
+        print("usage: fsck.py [-q] [--file-blocks] fs.img", file=sys.stderr)
         return 2
     with open(args[0], "rb") as f:
         img = Image(f.read())
@@ -343,6 +346,9 @@ def main(argv):
     if c.problems:
         print("fsck: %s: %d problems" % (args[0], len(c.problems)))
         return 1
+    if file_blocks:
+        files = {i for i, d in c.inode.items() if d["type"] == T_FILE}
+        print("fsck: %d blocks held by regular files" % sum(1 for o in c.owner.values() if o in files))
     if not quiet:
         print("fsck: %s: clean (%d blocks, %d data blocks in use, %d inodes in use)"
               % (args[0], c.size, len(c.owner), len(c.inode)))

@@ -1,5 +1,6 @@
 // mkfs: build a Lazuli file-system image on the build host.
-//   mkfs fs.img file...
+//   mkfs [-s blocks] [-i inodes] fs.img file...   (default FSSIZE, NINODES)
+// The image is written sparse: all-zero blocks become holes.
 // Lays out boot block, superblock, an empty log, inodes, the free bitmap and
 // data; the root directory gets "." and ".." plus each file under its base
 // name with one leading '_' removed. Not responsible for subdirectories.
@@ -16,13 +17,16 @@
 #include "param.h"
 #undef stat
 
-#define NINODES 1024  // on-disk inodes (inode 0 is never used)
+#define NINODES 1024  // on-disk inodes (inode 0 is never used), unless -i
+
+static uint fssize = FSSIZE;  // blocks, unless -s
+static uint ninodes = NINODES;
 
 _Static_assert(sizeof(struct dinode) == 64, "dinode layout");
 _Static_assert(sizeof(struct dirent) == 16, "dirent layout");
 _Static_assert(BSIZE % sizeof(struct dinode) == 0, "inodes per block");
 
-static uchar *image;  // the whole image, FSSIZE blocks
+static uchar *image;  // the whole image, fssize blocks
 static struct superblock sb;
 static uint next_block;  // first free data block
 static uint next_inum = ROOTINO;
@@ -61,7 +65,7 @@ get32(const void *p)
 static uchar *
 block(uint bno)
 {
-  if (bno >= FSSIZE)
+  if (bno >= fssize)
     die("block number out of range");
   return image + (size_t)bno * BSIZE;
 }
@@ -69,7 +73,7 @@ block(uint bno)
 static uint
 block_alloc(void)
 {
-  if (next_block >= FSSIZE)
+  if (next_block >= fssize)
     die("image full");
   return next_block++;
 }
@@ -215,26 +219,54 @@ bitmap_mark(uint used)
     block(BBLOCK(b, sb))[(b % BPB) / 8] |= 1 << (b % 8);
 }
 
+// Write the image, seeking over all-zero blocks (holes on the host's file
+// system); the last block is always written so the file has its full size.
+static int
+write_sparse(FILE *out)
+{
+  static const uchar zero[BSIZE];
+  for (uint b = 0; b < fssize; b++) {
+    if (b + 1 < fssize && memcmp(block(b), zero, BSIZE) == 0)
+      continue;
+    if (fseek(out, (long)b * BSIZE, SEEK_SET) != 0 || fwrite(block(b), BSIZE, 1, out) != 1)
+      return -1;
+  }
+  return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-  if (argc < 2) {
-    fprintf(stderr, "usage: mkfs fs.img files...\n");
+  int a = 1;
+  for (; a + 1 < argc && argv[a][0] == '-'; a += 2) {
+    uint v = strtoul(argv[a + 1], 0, 0);
+    if (strcmp(argv[a], "-s") == 0)
+      fssize = v;
+    else if (strcmp(argv[a], "-i") == 0)
+      ninodes = v;
+    else
+      a = argc;  // unknown option: usage below
+  }
+  if (a >= argc || fssize < 64 || ninodes < 2 || ninodes > 65535) {
+    fprintf(stderr, "usage: mkfs [-s blocks] [-i inodes] fs.img files...\n");
     return 1;
   }
-  image = calloc(FSSIZE, BSIZE);
+  char *img = argv[a];
+  image = calloc(fssize, BSIZE);
   if (image == 0)
     die("out of memory");
 
   uint nlog = LOGSIZE + 1;  // header block + LOGSIZE blocks
-  uint ninodeblocks = NINODES / IPB + 1;
-  uint nbitmap = FSSIZE / BPB + 1;
+  uint ninodeblocks = ninodes / IPB + 1;
+  uint nbitmap = fssize / BPB + 1;
   uint nmeta = 2 + nlog + ninodeblocks + nbitmap;
+  if (nmeta >= fssize)
+    die("image too small for its metadata");
 
   sb.magic = FSMAGIC;
-  sb.size = FSSIZE;
-  sb.nblocks = FSSIZE - nmeta;
-  sb.ninodes = NINODES;
+  sb.size = fssize;
+  sb.nblocks = fssize - nmeta;
+  sb.ninodes = ninodes;
   sb.nlog = nlog;
   sb.logstart = 2;
   sb.inodestart = 2 + nlog;
@@ -250,22 +282,22 @@ main(int argc, char *argv[])
     die("root is not ROOTINO");
   dir_add(root, ".", root);
   dir_add(root, "..", root);
-  for (int i = 2; i < argc; i++)
+  for (int i = a + 1; i < argc; i++)
     add_file(root, argv[i]);
 
   bitmap_mark(next_block);
 
   // (Only stdio here: -Iinclude would make <fcntl.h> find Lazuli's.)
-  FILE *out = fopen(argv[1], "wb");
+  FILE *out = fopen(img, "wb");
   if (out == 0) {
-    perror(argv[1]);
+    perror(img);
     return 1;
   }
-  if (fwrite(image, BSIZE, FSSIZE, out) != FSSIZE || fclose(out) != 0) {
-    perror(argv[1]);
+  if (write_sparse(out) < 0 || fclose(out) != 0) {
+    perror(img);
     return 1;
   }
   printf("mkfs: %s: %u blocks (%u meta: log %u, inodes %u, bitmap %u), %u used, %u inodes used\n",
-         argv[1], FSSIZE, nmeta, nlog, ninodeblocks, nbitmap, next_block, next_inum - 1);
+         img, fssize, nmeta, nlog, ninodeblocks, nbitmap, next_block, next_inum - 1);
   return 0;
 }

@@ -210,8 +210,10 @@ TEST(fs_dup_shares_offset)
   unlink("t_dup");
 }
 
-// No fs_file_too_big: MAXFILE*BSIZE (about 67 MB) is larger than the
-// whole disk (FSSIZE blocks), and filling the disk under TCG is too slow.
+// The largest file (MAXFILE blocks, about 64 MiB) fits on the disk (FSSIZE
+// blocks) with room to spare; writing it takes minutes under emulation, so
+// it is `make bigfile` (user/progs/bigfile.c). fs_big_file above reaches
+// the double-indirect blocks; a full disk is smalldisk_full_mid_write.
 
 // The image holds /README, plain text made from README.md (xv6 programs
 // and users open it first: `cat README`).

@@ -109,3 +109,156 @@ TEST(limit_inode_table_full)
     CHECK(unlink(name) == 0, "unlink %s", name);
   }
 }
+
+// Byte at file offset off of the fill pattern.
+static char
+fill_byte(uint off)
+{
+  return (char)(off * 7 + (off >> 10) + 1);
+}
+
+#define FILL_CHUNK (64 * 1024)
+
+// Write the fill pattern to path until the disk is full. Returns the bytes
+// the file took; fails the test unless the end was a short count or -1.
+static uint
+fill_disk(const char *path, char *buf)
+{
+  int fd = open(path, O_CREATE | O_RDWR);
+  uint total = 0;
+
+  CHECK(fd >= 0, "create %s", path);
+  for (;;) {
+    for (int i = 0; i < FILL_CHUNK; i++)
+      buf[i] = fill_byte(total + i);
+    int n = write(fd, buf, FILL_CHUNK);
+    CHECK(n == -1 || (n >= 0 && n <= FILL_CHUNK), "write returned %d", n);
+    if (n <= 0)
+      break;
+    total += n;
+    CHECK(total < MAXFILE * BSIZE, "the small disk never filled");
+  }
+  CHECK(write(fd, buf, 1) == -1, "a full disk took another byte");
+  struct stat st;
+  CHECK(fstat(fd, &st) == 0 && st.size == total, "size %d after %d bytes written", (int)st.size,
+        total);
+  close(fd);
+  return total;
+}
+
+// Every byte of path must be the fill pattern, size bytes of it.
+static void
+check_fill(const char *path, uint size, char *buf)
+{
+  int fd = open(path, O_RDONLY), n;
+  uint off = 0;
+
+  CHECK(fd >= 0, "open %s", path);
+  while ((n = read(fd, buf, FILL_CHUNK)) > 0) {
+    for (int i = 0; i < n; i++)
+      CHECK(buf[i] == fill_byte(off + i), "%s: byte %d wrong", path, off + i);
+    off += n;
+  }
+  close(fd);
+  CHECK(off == size, "%s: read %d of %d bytes", path, off, size);
+}
+
+// A full disk mid-write: the write returns the short count (then -1), the
+// bytes that made it are intact, other files are untouched, operations
+// needing a block fail cleanly, and unlink gives every block back.
+// Runs on make test's small disk (see harness.c: only when named).
+TEST(smalldisk_full_mid_write)
+{
+  char *buf = sbrk(FILL_CHUNK), got[16];
+  struct stat st;
+
+  write_file("t_keep", "precious");
+  unlink("t_fill");
+  uint total = fill_disk("t_fill", buf);
+  CHECK(total > 100 * 1024, "only %d bytes fit", total);
+  CHECK(mkdir("t_fulldir") == -1, "mkdir on a full disk");
+  CHECK(stat("t_fulldir", &st) == -1, "failed mkdir left a name");
+  check_fill("t_fill", total, buf);
+  CHECK(read_file("t_keep", got, sizeof(got)) == 8 && strcmp(got, "precious") == 0,
+        "t_keep damaged");
+  CHECK(unlink("t_fill") == 0, "unlink t_fill");
+  // Every block came back: a second fill takes exactly as much.
+  uint again = fill_disk("t_fill2", buf);
+  CHECK(again == total, "second fill took %d bytes, first %d", again, total);
+  check_fill("t_fill2", again, buf);
+  CHECK(unlink("t_fill2") == 0 && unlink("t_keep") == 0, "unlink");
+  CHECK(mkdir("t_fulldir") == 0 && unlink("t_fulldir") == 0, "mkdir after space came back");
+  sbrk(-FILL_CHUNK);
+}
+
+#define MAXTRY 4000
+
+// Create files until the disk has no free inode: -1, no entry left behind,
+// nothing else lost; unlink returns every inode.
+static int
+create_all(void)
+{
+  char name[16];
+  struct stat st;
+  int n;
+
+  for (n = 0; n < MAXTRY; n++) {
+    snprintf(name, sizeof(name), "t_ino%d", n);
+    int fd = open(name, O_CREATE | O_RDWR);
+    if (fd < 0)
+      break;
+    close(fd);
+  }
+  CHECK(n > 10 && n < MAXTRY, "created %d files", n);
+  CHECK(stat(name, &st) == -1, "failed create left %s", name);
+  CHECK(mkdir("t_inodir") == -1 && stat("t_inodir", &st) == -1, "mkdir without inodes");
+  CHECK(mknod("t_inonod", NDEV - 1, 0) == -1, "mknod without inodes");
+  return n;
+}
+
+TEST(smalldisk_inodes_exhausted)
+{
+  char name[16];
+  struct stat st;
+
+  int n = create_all();
+  for (int i = 0; i < n; i++) {
+    snprintf(name, sizeof(name), "t_ino%d", i);
+    CHECK(stat(name, &st) == 0 && st.type == T_FILE, "%s lost", name);
+    CHECK(unlink(name) == 0, "unlink %s", name);
+  }
+  int again = create_all();
+  CHECK(again == n, "second round created %d files, first %d", again, n);
+  for (int i = 0; i < again; i++) {
+    snprintf(name, sizeof(name), "t_ino%d", i);
+    CHECK(unlink(name) == 0, "unlink %s", name);
+  }
+  CHECK(mkdir("t_inodir") == 0 && unlink("t_inodir") == 0, "mkdir after inodes came back");
+}
+
+// The biggest single write(): far more than one transaction (the log
+// holds LOGSIZE blocks), so the kernel must split it; all of it lands.
+TEST(limit_big_single_write)
+{
+  int size = 1024 * 1024;
+  char *p = sbrk(size);
+  struct stat st;
+
+  for (int i = 0; i < size; i++)
+    p[i] = fill_byte(i);
+  unlink("t_bigw");
+  int fd = open("t_bigw", O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create");
+  CHECK(size > LOGSIZE * BSIZE, "test too small for the log");
+  CHECK(write(fd, p, size) == size, "single write of %d bytes", size);
+  close(fd);
+  CHECK(stat("t_bigw", &st) == 0 && st.size == (uint64)size, "size %d", (int)st.size);
+  memset(p, 0, size);
+  fd = open("t_bigw", O_RDONLY);
+  CHECK(fd >= 0 && read(fd, p, size) == size, "read back");
+  close(fd);
+  for (int i = 0; i < size; i++)
+    CHECK(p[i] == fill_byte(i), "byte %d wrong", i);
+  CHECK(unlink("t_bigw") == 0, "unlink");
+  sbrk(-size);
+}
