@@ -54,6 +54,7 @@ main(int argc, char *argv[])
     return fail("size after writing", (uint)st.size);
   uint64 t1 = nsec();
 
+  vmctl(VMCTL_CACHE_DROP, 1);  // read back from the disk, not the page cache
   if ((fd = open("/bigfile.dat", O_RDONLY)) < 0)
     return fail("reopen", 0);
   for (off = 0; (n = read(fd, buf, CHUNK)) > 0; off += n)
