@@ -210,6 +210,10 @@ managed=$(f frames_total)
   echo "| exec of bigprog touching one page | $(t execbig_eager) | $(t execbig_lazy_cold) | $(t execbig_lazy) |"
   echo "| eager / lazy | | $(r ratio_execbig_eager_over_lazy_cold) | $(r ratio_execbig_eager_over_lazy) |"
   echo
+  echo "| fork + exec + exit + wait of \`echo\` from a 32 MiB parent | eager exec | demand paging |"
+  echo "|---|---:|---:|"
+  echo "| median of 9 | $(t spawnecho_32M_eager) | $(t spawnecho_32M_lazy) |"
+  echo
   echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
   echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."
   echo

@@ -743,6 +743,7 @@ spawn_ns(const char *path, char **argv, int iters, int cold)
     samples[i] = now();
     pid = fork();
     if (pid == 0) {
+      close(1);  // no console time measured
       exec(path, argv);
       exit(127);
     }
@@ -763,9 +764,22 @@ static void
 bench_exec_big(void)
 {
   char *argv[] = {"bigprog", "touch", 0};
+  char *echo[] = {"echo", "bench", 0};
   int old = vmctl(VMCTL_EXEC_EAGER, 1);
+  int sold = vmctl(VMCTL_SBRK_EAGER, 0);
+  char *heap = sbrk(32 * MIB);
 
-  record("execbig_eager", spawn_ns("/bigprog", argv, 5, 0), "ns");
+  // fork + exec of echo from a 32 MiB parent, under both loaders
+  if (heap != (char *)-1) {
+    touch_pages(heap, 32 * MIB, 1);
+    record("spawnecho_32M_eager", spawn_ns("/echo", echo, 9, 0), "ns");
+    vmctl(VMCTL_EXEC_EAGER, 0);
+    record("spawnecho_32M_lazy", spawn_ns("/echo", echo, 9, 0), "ns");
+    vmctl(VMCTL_EXEC_EAGER, 1);
+    sbrk(-32 * MIB);
+  }
+  vmctl(VMCTL_SBRK_EAGER, sold);
+  record("execbig_eager", spawn_ns("/bigprog", argv, 3, 0), "ns");
   vmctl(VMCTL_EXEC_EAGER, 0);
   record("execbig_lazy_cold", spawn_ns("/bigprog", argv, 5, 1), "ns");
   record("execbig_lazy", spawn_ns("/bigprog", argv, 9, 0), "ns");
@@ -881,6 +895,8 @@ summary(void)
   show("execbig_lazy", "the same, demand paging, file cached");
   show("ratio_execbig_eager_over_lazy", "eager / lazy (cached)");
   show("ratio_execbig_eager_over_lazy_cold", "eager / lazy (cold)");
+  show("spawnecho_32M_eager", "fork+exec echo from 32 MiB, eager exec");
+  show("spawnecho_32M_lazy", "fork+exec echo from 32 MiB, demand paging");
 }
 
 // Grow the (lazy) stack past the deepest frame bench will use, so that
