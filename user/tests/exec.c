@@ -422,6 +422,54 @@ TEST(exec_unlink_running)
   CHECK(!inum_in_use(st.ino), "inode %d not freed after its program exited", st.ino);
 }
 
+// Hold every free frame but 64 until fd is closed (a memory hog child).
+static void
+hog(void *arg)
+{
+  int *fds = arg;
+  char c;
+  close(fds[1]);
+  int n = take_all_frames();
+  sbrk(-64 * PGSIZE);
+  write(fds[2], "h", 1);
+  read(fds[0], &c, 1);  // until the test closes its end
+  sbrk(-(n - 64) * PGSIZE);
+  exit(0);
+}
+
+// Once exec has replaced the image, running out of memory in a page fault
+// kills the process with a named reason (it cannot return -1 any more).
+TEST(exec_lazy_oom_kills)
+{
+  int hold[2], ready[2], fds[3];
+  char c;
+  struct vmstat v0, v1;
+  CHECK(pipe(hold) == 0 && pipe(ready) == 0, "pipe");
+  int old = vmctl(VMCTL_EXEC_EAGER, 0);
+  int hp = xfork();
+  if (hp == 0) {
+    fds[0] = hold[0];
+    fds[1] = hold[1];
+    fds[2] = ready[1];
+    hog(fds);
+  }
+  close(hold[0]);
+  close(ready[1]);
+  CHECK(read(ready[0], &c, 1) == 1, "hog did not start");
+  xvmstat(&v0);
+  char *argv[] = {"bigprog", "check", 0};
+  int st = run_to_file("/bigprog", argv, "t_bigoom");
+  xvmstat(&v1);
+  vmctl(VMCTL_EXEC_EAGER, old);
+  close(hold[1]);
+  close(ready[0]);
+  int got;
+  CHECK(xwait(&got) == 0 && got == hp, "hog failed");
+  unlink("t_bigoom");
+  CHECK(st == -1, "bigprog with 64 free frames: status %d, want killed", st);
+  CHECK(v1.kills[KR_OOM] == v0.kills[KR_OOM] + 1, "not counted as an OOM kill");
+}
+
 // The vmctl command sets and shows the exec policy.
 TEST(exec_vmctl_command)
 {
