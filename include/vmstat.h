@@ -114,5 +114,10 @@ struct regioninfo {
 // and returns how many were dropped (value -1 returns 0). The test harness
 // uses it so that its frame-leak check stays exact.
 #define VMCTL_CACHE_DROP 9
+// Not a switch, for the crash test: value n > 0 stops the machine (QEMU
+// exits with status 42) right after the commit point of the n-th next log
+// commit, before its blocks reach their homes, so the next boot must replay
+// the log. 0 disarms. Returns the previous count.
+#define VMCTL_FS_CRASH 10
 
 #endif

@@ -56,7 +56,8 @@ small_rc=${PIPESTATUS[0]}
 
 echo "== crash test, ${CRASH_POINTS:-3} points (make crashtest N=... for more)"
 log_crash=build/test-crash.log
-python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEED:-1}" --max-delay 5 2>&1 | tee $log_crash
+python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEED:-1}" --max-delay 5 \
+  --inject-every 3 --require-paths 2>&1 | tee $log_crash
 crash_rc=${PIPESTATUS[0]}
 
 count() { # file -> "passed failed" from its last summary line

@@ -50,10 +50,11 @@ struct file {
 };
 
 // ---- bio.c / log.c / superblock ----
-void binit(void);      // once, at boot
-void fsinit(int dev);  // read the superblock, recover the log; sleeps
-void begin_op(void);   // start a file-system transaction; may sleep
-void end_op(void);     // finish it; the last one out commits
+void binit(void);            // once, at boot
+void fsinit(int dev);        // read the superblock, recover the log; sleeps
+void begin_op(void);         // start a file-system transaction; may sleep
+void end_op(void);           // finish it; the last one out commits
+int log_crash_after(int n);  // crash test: stop after the n-th commit point (0 disarms); old n
 
 // ---- inode.c ----
 void iinit(void);

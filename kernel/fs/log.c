@@ -107,6 +107,20 @@ initlog(int dev, struct superblock *sb)
   log_recover();
 }
 
+static int crash_after;  // VMCTL_FS_CRASH: commits left before a crash; 0 off
+
+// Arm (n > 0) or disarm (0) the crash-test stop after the n-th next commit
+// point. Returns the previous count, or -1 for a negative n.
+int
+log_crash_after(int n)
+{
+  if (n < 0)
+    return -1;
+  int old = crash_after;
+  crash_after = n;
+  return old;
+}
+
 // Make the open transaction durable and install it. Called with no
 // operation active and wal.committing set, without wal.lock.
 static void
@@ -120,6 +134,10 @@ log_commit(void)
     brelse(b);
   }
   log_store_header();  // the commit point
+  if (crash_after > 0 && --crash_after == 0) {
+    printf("log: crash injected after a commit point (%d blocks logged)\n", wal.hdr.count);
+    poweroff(42);
+  }
   log_install(0);
   wal.hdr.count = 0;
   log_store_header();  // the log is empty again

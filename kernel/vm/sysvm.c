@@ -115,6 +115,8 @@ sys_vmctl(void)
   argint(1, &value);
   if (op == VMCTL_CACHE_DROP)
     return value == 1 ? icache_drop_pages() : value == -1 ? 0 : -1;
+  if (op == VMCTL_FS_CRASH)
+    return log_crash_after(value);
   int *sw;
   switch (op) {
   case VMCTL_SBRK_EAGER: sw = &vm_sbrk_eager; break;

@@ -1,6 +1,11 @@
 // crashwork: workload and checker of the crash test (tools/crashtest).
-//   crashwork run SEED [NOPS]  seeded write-heavy workload under /cw; after
-//                              each operation, one record in /cw/journal
+//   crashwork run SEED [NOPS [K]]  seeded write-heavy workload under /cw;
+//                              after each operation, one record in
+//                              /cw/journal; K > 0: at the first append from
+//                              operation K on, the kernel stops the machine
+//                              right after that write's first commit point
+//                              (VMCTL_FS_CRASH): after the log is replayed
+//                              the append must be there, at least in part
 //   crashwork check SEED       after a crash and reboot: replay the same
 //                              operations on a model, up to the journal's
 //                              count, and compare every file byte by byte
@@ -511,8 +516,35 @@ check(uint64 seed)
   return 1;
 }
 
+// Before the timed part: a file unlinked while open, held until the
+// machine stops, so every crash leaves an orphan for the boot to reclaim.
+static void
+hold_orphan(void)
+{
+  int fd = open("/cw/orphan", O_CREATE | O_RDWR);
+  if (fd < 0)
+    die("create /cw/orphan", -1);
+  for (int k = 0; k < 3 * 4096; k++)
+    iobuf[k] = pattern(-1, k);
+  if (write(fd, iobuf, 3 * 4096) != 3 * 4096 || unlink("/cw/orphan") < 0)
+    die("orphan setup", -1);
+}
+
+// Will the next operation append to an existing file (a change that must
+// survive once its first transaction has committed)?
 static int
-run(uint64 seed, int nops)
+next_is_append(void)
+{
+  uint64 saved = rnd_state;
+  int kind = pick_kind(), p = rnd(NPATH - 1);
+  rnd_state = saved;
+  if (kind == OP_BIG)
+    return name_ino[BIG] >= 0 && ino[name_ino[BIG]].size <= BIG_MAX;
+  return kind == OP_APPEND && name_ino[p] >= 0 && ino[name_ino[p]].size <= SMALL_MAX;
+}
+
+static int
+run(uint64 seed, int nops, int crash_commit)
 {
   running = 1;
   model_init(seed);
@@ -523,8 +555,15 @@ run(uint64 seed, int nops)
   int jfd = open("/cw/journal", O_CREATE | O_WRONLY);
   if (jfd < 0)
     die("create journal", -1);
+  hold_orphan();
   printf("crashwork: running seed %d\n", (int)seed);
   for (int n = 0; n < nops; n++) {
+    if (crash_commit > 0 && n >= crash_commit && next_is_append()) {
+      printf("crashwork: crash armed before op %d\n", n);
+      if (vmctl(VMCTL_FS_CRASH, 1) < 0)
+        die("vmctl VMCTL_FS_CRASH", n);
+      crash_commit = 0;
+    }
     one_op(n);
     uint rec = n;
     if (write(jfd, &rec, 4) != 4)
@@ -543,7 +582,7 @@ main(int argc, char *argv[])
   }
   uint64 seed = atoi(argv[2]);
   if (strcmp(argv[1], "run") == 0)
-    return run(seed, argc > 3 ? atoi(argv[3]) : 1000000);
+    return run(seed, argc > 3 ? atoi(argv[3]) : 1000000, argc > 4 ? atoi(argv[4]) : 0);
   if (strcmp(argv[1], "check") == 0)
     return check(seed);
   fprintf(2, "crashwork: unknown mode %s\n", argv[1]);
