@@ -295,6 +295,14 @@ sys_open(void)
   int accmode = omode & 3;
   if (accmode == 3)
     return -1;
+  // The file-table entry and the descriptor first: a full table must
+  // refuse before O_CREATE has created anything.
+  if ((f = filealloc()) == 0)
+    return -1;
+  if ((fd = fd_alloc(f)) < 0) {
+    fileclose(f);
+    return -1;
+  }
 
   begin_op();
   if (omode & O_CREATE) {
@@ -302,29 +310,23 @@ sys_open(void)
   } else if ((ip = namei(path)) != 0) {
     ilock(ip);
   }
+  if (ip && ((ip->type == T_DIR && accmode != O_RDONLY) ||
+             (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)))) {
+    iunlockput(ip);
+    ip = 0;
+  }
   if (ip == 0) {
     end_op();
-    return -1;
-  }
-  if ((ip->type == T_DIR && accmode != O_RDONLY) ||
-      (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV))) {
-    iunlockput(ip);
-    end_op();
+    myproc()->ofile[fd] = 0;
+    fileclose(f);  // still FD_NONE: releases only the entry
     return -1;
   }
   int writer = accmode != O_RDONLY && ip->type == T_FILE;
   if (writer && inode_get_write(ip) < 0) {  // a process runs this file
     iunlockput(ip);
     end_op();
-    return -1;
-  }
-  if ((f = filealloc()) == 0 || (fd = fd_alloc(f)) < 0) {
-    if (f)
-      fileclose(f);
-    if (writer)
-      inode_put_write(ip);
-    iunlockput(ip);
-    end_op();
+    myproc()->ofile[fd] = 0;
+    fileclose(f);
     return -1;
   }
 

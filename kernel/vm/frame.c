@@ -1,7 +1,8 @@
 // Physical frames: a descriptor (reference count) per frame, lock-free
 // free lists, exact counts. Free frames are dirty or pre-zeroed (a bounded
 // pool idle harts refill); both are free. The zero page is a frame that is
-// never freed; its count of references is the number of PTEs mapping it.
+// never freed; its count is one plus the leaf-table slots mapping it (a
+// shared table once).
 #include "types.h"
 #include "memlayout.h"
 #include "vmstat.h"
@@ -10,7 +11,9 @@
 #include "lib/klib.h"
 
 struct frame {
-  int refs;    // atomic: PTEs and kernel users holding this frame
+  int refs;    // atomic: a data frame: leaf tables mapping it (a table shared
+               // by several page tables counts once), the page cache, or its
+               // kernel user; a page-table page: page tables holding it (pmap.c)
   uint32 aux;  // the owner's word (pmap: page counts of a shared leaf table)
 };
 

@@ -132,11 +132,11 @@ struct region {
   struct region *next;  // on a list of regions being released (aspace.c)
 };
 
-// Lock key: l = as->lock held; o = owner process only (single-threaded).
+// Lock key: l = as->lock held; r = the refs spinlock in aspace.c (aspace_get/put).
 struct rpage;
 struct aspace {
   struct sleeplock lock;
-  int refs;                        // references (owner + inspectors), aspace_lock
+  int refs;                        // r: references (owner + inspectors)
   struct pmap pmap;                // l: the page table, a cache of regions
   int nregion;                     // l
   struct region *region[NREGION];  // l: sorted by start, disjoint

@@ -77,14 +77,20 @@ xprocstat(struct procstat *ps)
   CHECK(procstat(0, ps) == 0, "procstat failed");
 }
 
+// The word pages_fill stores at address w: differs per word, page and seed.
+static uint64
+fill_word(uint64 *w, uint64 seed)
+{
+  return (uint64)w ^ (seed * 0x9e3779b97f4a7c15UL) ^ ((uint64)w >> 12 << 40);
+}
+
 void
 pages_fill(char *p, int npages, uint64 seed)
 {
-  for (int i = 0; i < npages; i++) {
-    uint64 *w = (uint64 *)(p + (uint64)i * PGSIZE);
-    w[0] = (uint64)w ^ seed;
-    w[PGSIZE / 8 - 1] = ~((uint64)w ^ seed);
-  }
+  uint64 *w = (uint64 *)p, *end = (uint64 *)(p + (uint64)npages * PGSIZE);
+
+  for (; w < end; w++)
+    *w = fill_word(w, seed);
 }
 
 int
@@ -93,9 +99,25 @@ pages_check(char *p, int npages, uint64 seed)
   int bad = 0;
 
   for (int i = 0; i < npages; i++) {
-    uint64 *w = (uint64 *)(p + (uint64)i * PGSIZE);
-    if (w[0] != ((uint64)w ^ seed) || w[PGSIZE / 8 - 1] != ~((uint64)w ^ seed))
-      bad++;
+    uint64 *w = (uint64 *)(p + (uint64)i * PGSIZE), *end = w + PGSIZE / 8;
+    for (; w < end; w++)
+      if (*w != fill_word(w, seed))
+        break;
+    bad += w < end;
+  }
+  return bad;
+}
+
+int
+pages_nonzero(char *p, int npages)
+{
+  int bad = 0;
+
+  for (int i = 0; i < npages; i++) {
+    uint64 *w = (uint64 *)(p + (uint64)i * PGSIZE), *end = w + PGSIZE / 8;
+    for (; w < end && *w == 0; w++)
+      ;
+    bad += w < end;
   }
   return bad;
 }

@@ -61,10 +61,12 @@ uint64 frames_free(void);
 void xvmstat(struct vmstat *vs);
 void xprocstat(struct procstat *ps);
 
-// Fill/verify helpers for page-granular patterns: each page of [p, p+n
-// pages) holds a word derived from its address and the seed.
+// Fill/verify helpers for page-granular patterns: every 8-byte word of
+// [p, p + npages pages) holds a value derived from its address and the
+// seed, so a check looks at every byte. p must be 8-byte aligned.
 void pages_fill(char *p, int npages, uint64 seed);
-int pages_check(char *p, int npages, uint64 seed);  // returns bad count
+int pages_check(char *p, int npages, uint64 seed);  // pages with a wrong byte
+int pages_nonzero(char *p, int npages);             // pages with a nonzero byte
 
 // Every byte of [p, p+n): byte i of the range holds a value derived from
 // i and seed (not periodic in the page size). bytes_check returns the

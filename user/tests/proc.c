@@ -46,8 +46,10 @@ TEST(proc_getpid)
   close(fds[1]);
 }
 
-// Fill the process table: children block on a pipe until released.
-TEST(proc_fork_until_full)
+// Fork until the process table is full (children block on a pipe); the
+// refusal is a clean -1. Returns the number of children forked.
+static int
+fill_proc_table(void)
 {
   int fds[2], n = 0, pid;
   char c;
@@ -65,12 +67,32 @@ TEST(proc_fork_until_full)
     n++;
     CHECK(n <= NPROC, "forked %d processes, more than NPROC", n);
   }
+  CHECK(pid == -1, "fork refused with %d, not -1", pid);
+  struct vmstat vs;
+  xvmstat(&vs);
+  CHECK(vs.nproc == NPROC, "fork refused with %d of %d slots used", (int)vs.nproc, NPROC);
   close(fds[1]);
   close(fds[0]);
-  CHECK(n >= NPROC / 2, "only %d forks before failure", n);
   for (int i = 0; i < n; i++)
     CHECK(xwait(0) == 0, "child %d status", i);
   CHECK(wait(0) == -1, "extra child after reaping %d", n);
+  return n;
+}
+
+// The process table (NPROC): full, refused, and every slot back after:
+// a second fill forks exactly as many children.
+TEST(proc_fork_until_full)
+{
+  struct vmstat v0, v1;
+  int n1, n2;
+
+  xvmstat(&v0);
+  n1 = fill_proc_table();
+  CHECK(n1 >= NPROC / 2, "only %d forks before failure", n1);
+  xvmstat(&v1);
+  CHECK(v1.nproc == v0.nproc, "%d processes before, %d after", (int)v0.nproc, (int)v1.nproc);
+  n2 = fill_proc_table();
+  CHECK(n2 == n1, "second fill forked %d, first %d: slots lost", n2, n1);
 }
 
 // Each level forks the next and exits with its child's status plus one.

@@ -16,9 +16,10 @@ TEST(sbrk_basic)
   b = sbrk(PGSIZE);
   CHECK(b == a, "sbrk(n) returned %p, old break %p", b, a);
   CHECK(sbrk(0) == a + PGSIZE, "break not moved by PGSIZE");
-  b[0] = 1;
-  b[PGSIZE - 1] = 2;
-  CHECK(b[0] == 1 && b[PGSIZE - 1] == 2, "heap page lost its data");
+  for (int i = 0; i < PGSIZE; i++)
+    b[i] = i * 7 + 1;
+  for (int i = 0; i < PGSIZE; i++)
+    CHECK(b[i] == (char)(i * 7 + 1), "heap byte %d lost its data", i);
   CHECK(sbrk(-PGSIZE) == a + PGSIZE, "shrink returned %p", sbrk(0));
   CHECK(sbrk(0) == a, "break not restored");
 }
@@ -125,9 +126,11 @@ TEST(sbrk_grow_into_stack_refused)
   CHECK(sbrk(stacklo - (uint64)top + PGSIZE) == (char *)-1, "grow into stack");
   CHECK(sbrk(0) == top, "refused grow moved the break");
   // the top page of this huge heap works like any other
-  top[-1] = 'z';
-  CHECK(top[-1] == 'z', "top heap byte");
-  CHECK(brk0[0] == 0, "bottom heap byte not zero");
+  char *tp = (char *)PGROUNDDOWN((uint64)top - 1);
+  CHECK(pages_nonzero(tp, 1) == 0, "top heap page not zero");
+  pages_fill(tp, 1, 7);
+  CHECK(pages_check(tp, 1, 7) == 0, "top heap page lost its data");
+  CHECK(pages_nonzero((char *)PGROUNDUP((uint64)brk0), 1) == 0, "bottom heap page not zero");
   while (sbrk(0) - brk0 >= (1 << 30))
     CHECK(sbrk(-(1 << 30)) != (char *)-1, "shrink step");
   sbrk(-(int)(sbrk(0) - brk0));
@@ -160,29 +163,22 @@ TEST(sbrk_sparse_1g)
   struct procstat ps0, ps1;
   uint64 f0, f1;
 
+  sbrk(PGROUNDUP((uint64)sbrk(0)) - (uint64)sbrk(0));  // page-align the break
   xprocstat(&ps0);
   f0 = frames_free();
   sparse = sbrk(SPARSE_BYTES);
   CHECK(sparse != (char *)-1, "sbrk 1 GiB");
-  for (int i = 0; i < npages; i += SPARSE_STEP) {
-    uint64 *w = (uint64 *)(sparse + (uint64)i * PGSIZE);
-    *w = (uint64)w;
-  }
-  for (int i = 0; i < npages; i += SPARSE_STEP) {
-    uint64 *w = (uint64 *)(sparse + (uint64)i * PGSIZE);
-    if (*w != (uint64)w)
-      bad++;
-  }
-  CHECK(bad == 0, "%d sparse pages lost their address", bad);
-  CHECK(*(uint64 *)(sparse + 5 * PGSIZE) == 0, "unwritten page not zero");
+  for (int i = 0; i < npages; i += SPARSE_STEP)
+    pages_fill(sparse + (uint64)i * PGSIZE, 1, i);
+  for (int i = 0; i < npages; i += SPARSE_STEP)
+    bad += pages_check(sparse + (uint64)i * PGSIZE, 1, i);
+  CHECK(bad == 0, "%d sparse pages lost their data", bad);
+  CHECK(pages_nonzero(sparse + 5 * PGSIZE, 1) == 0, "unwritten page not zero");
 
   st = child_status(sparse_release_and_touch, 0);
   CHECK(st == -1, "child touched released region: status %d, want -1", st);
-  for (int i = 0; i < npages; i += SPARSE_STEP) {
-    uint64 *w = (uint64 *)(sparse + (uint64)i * PGSIZE);
-    if (*w != (uint64)w)
-      bad++;
-  }
+  for (int i = 0; i < npages; i += SPARSE_STEP)
+    bad += pages_check(sparse + (uint64)i * PGSIZE, 1, i);
   CHECK(bad == 0, "%d parent pages changed after the child released", bad);
 
   CHECK(sbrk(-SPARSE_BYTES) == sparse + SPARSE_BYTES, "release 1 GiB");
