@@ -43,7 +43,7 @@ QEMUOPTS = -machine virt -bios none -kernel $(B)/kernel.elf -m $(MEM) -smp $(CPU
   -global virtio-mmio.force-legacy=false \
   -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
-.PHONY: all deps qemu qemu-gdb run test bench clean format format-check host-tests fsck crashtest bigfile warn-check \
+.PHONY: all deps qemu qemu-gdb run test bench fuzz clean format format-check host-tests fsck crashtest bigfile warn-check \
   print-uprogcflags
 .SECONDARY:
 
@@ -128,6 +128,16 @@ host-tests:
 
 test: all
 	@CPUS=$(CPUS) MEM=$(MEM) tests/run-all.sh
+
+# make fuzz SEED=n ITERS=n [WORKERS=n]: one fuzzer run (user/progs/fuzz.c),
+# ITERS system calls in each of WORKERS processes; exits non-zero on a panic,
+# a lost frame or page-table page, or a failed check. make test runs a short one.
+SEED ?= 1
+ITERS ?= 20000
+WORKERS ?= 4
+FUZZ_TIMEOUT ?= 7200
+fuzz: all
+	@CPUS=$(CPUS) MEM=$(MEM) tools/run.sh 'fuzz -s $(SEED) -n $(ITERS) -w $(WORKERS)' $(FUZZ_TIMEOUT)
 
 # 256 MiB so that a copying fork of a 64 MiB parent fits beside it.
 BENCH_MEM ?= 256M

@@ -60,6 +60,16 @@ python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEE
   --inject-every 3 --require-paths 2>&1 | tee $log_crash
 crash_rc=${PIPESTATUS[0]}
 
+echo "== fuzzer, short seed (user/progs/fuzz.c; make fuzz SEED= ITERS= for long runs)"
+log_fuzz=build/test-fuzz.log
+rm -f build/test-fuzz-fs.img
+KEEP_IMG=build/test-fuzz-fs.img tools/run.sh "fuzz -s ${FUZZ_SEED:-1} -n ${FUZZ_ITERS:-500}" 600 2>&1 |
+  tee $log_fuzz
+fuzz_rc=${PIPESTATUS[0]}
+{ [ -f build/test-fuzz-fs.img ] && python3 tools/fsck/fsck.py build/test-fuzz-fs.img &&
+    echo "PASS fsck_after_fuzz" && echo "1 passed, 0 failed" ||
+  { echo "FAIL fsck_after_fuzz"; echo "0 passed, 1 failed"; }; } 2>&1 | tee $log_fuzz.fsck
+
 count() { # file -> "passed failed" from its last summary line
   local line
   line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
@@ -91,6 +101,13 @@ if [ "$fsckt_rc" != 0 ] && [ "$kf" = 0 ]; then failed=$((failed + 1)); echo "fsc
 if [ "$crash_rc" != 0 ] && [ "$xf" = 0 ]; then failed=$((failed + 1)); echo "crash test exited $crash_rc"; fi
 passed=$((passed + kp + sp + xp + mp))
 failed=$((failed + kf + sf + xf + mf))
+# the fuzzer's stage and fsck of the image it left
+read -r zp zf < <(count $log_fuzz)
+read -r yp yf < <(count $log_fuzz.fsck)
+if [ "$fuzz_rc" != 0 ] && [ "$zf" = 0 ]; then failed=$((failed + 1)); echo "fuzz run exited $fuzz_rc (panic, hang or missing summary)"; fi
+if grep -aq '^panic' $log_fuzz; then failed=$((failed + 1)); echo "kernel panicked under the fuzzer"; fi
+passed=$((passed + zp + yp))
+failed=$((failed + zf + yf))
 echo "== took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
