@@ -56,6 +56,18 @@ static struct {
 static int nkids, in_child, depth;
 static int exec_what;  // what an exec child runs: chosen by the parent before it forks
 
+// mmap: MAP_FIXED only inside this window (or at addresses that must be
+// refused), munmap/mprotect only of our own mappings or the window, so that
+// the program's own memory is never taken away.
+#define PLAY_LO 0x2000000000UL
+#define PLAY_HI 0x2040000000UL
+#define NMAPS 8
+static struct {
+  uint64 va, len;  // len page-rounded; 0: free slot
+  int prot;
+  int known;  // 0 after a partial munmap/mprotect: no more touching
+} maps[NMAPS];
+
 static uint64
 rnd(void)
 {
@@ -125,7 +137,8 @@ bad_ptr(void)
 {
   uint64 brk = brk_now();
 
-  switch (below(13)) {
+  switch (below(14)) {
+  case 13: return rnd();
   case 0: return 0xffffffc080000000UL + below(1 << 20);  // kernel text/data
   case 1: return MAXVA - below(16);                      // straddles MAXVA
   case 2: return MAXVA + below(1UL << 30);
@@ -140,7 +153,12 @@ bad_ptr(void)
     if (freed_hi > freed_lo && freed_lo >= PGROUNDUP(brk))
       return freed_lo + below(freed_hi - freed_lo);
     return PGROUNDUP(brk) + below(PGSIZE);
-  case 11: return rnd();
+  case 11: {  // inside one of our mappings (maybe read-only or PROT_NONE)
+    int i = below(NMAPS);
+    if (maps[i].len)
+      return maps[i].va + below(maps[i].len);
+    return rnd();
+  }
   default: return 0x1000 + below(0x800);  // text: readable, never writable
   }
 }
@@ -152,7 +170,12 @@ segv_ptr(void)
 {
   for (;;) {
     uint64 brk = brk_now(), va = bad_ptr();
-    if (!(va >= brk - 8 && va < brk) && !(va >= USTACKTOP - 8 && va < USTACKTOP))
+    int mapped = 0;
+    for (int i = 0; i < NMAPS; i++)
+      mapped |= maps[i].len && va >= maps[i].va && va < maps[i].va + maps[i].len;
+    // just past the break may be an mmap the kernel placed there
+    if (!mapped && !(va >= brk - 8 && va < PGROUNDUP(brk) + (1UL << 31)) &&
+        !(va >= USTACKTOP - 8 && va < USTACKTOP))
       return va;
   }
 }
@@ -536,16 +559,14 @@ op_write(void)
       pipe_kill(p);
     return;
   }
-  // A file: a count that is not small must run past the end of its region,
-  // so it is refused whole; otherwise a lazily huge heap could fill the disk.
+  // A file: a count that is not small must be refused whole (it straddles
+  // MAXVA), or a lazily huge heap or mapping could fill the disk.
   int ni = (int)n;
   if (ni > 3 * PGSIZE + 8) {
-    uint64 brk = brk_now();
-    uint64 end = src < brk ? PGROUNDUP(brk) : src < USTACKTOP ? USTACKTOP : src;
-    uint64 need = end - src + 1 + below(PGSIZE);
-    n = src < USTACKTOP && need < 0x7fffffff ? need : 0x7fffffff;
-    if (src < MAXVA && src + (uint64)(int)n <= end)
-      n = 1 + below(64);  // cannot be made to fail: write a little
+    if (chance(50))
+      src = MAXVA - 1 - below(PGSIZE);
+    else
+      n = 1 + below(64);
   }
   SC3(SYS_write, fd, src, n);
 }
@@ -695,6 +716,176 @@ op_touch(void)
   if (chance(50))
     *p = rnd();
   else
+    *(volatile char *)p;
+}
+
+// ---- mmap, munmap, mprotect, msync ----
+
+static uint64
+map_len(void)
+{
+  switch (below(6)) {
+  case 0: return PGSIZE;
+  case 1: return (1 + below(16)) * PGSIZE;
+  case 2: return 1 + below(8 * PGSIZE);  // unaligned: rounded up
+  case 3: return 2 << 20;
+  case 4: return 1UL << 30;  // lazy: costs nothing until touched
+  default: return size_arg();
+  }
+}
+
+// An (addr, len) that every one of munmap/mprotect/msync must refuse.
+static void
+refused_range(uint64 *va, uint64 *len)
+{
+  switch (below(5)) {
+  case 0: *va = PLAY_LO + 1 + below(PGSIZE - 1), *len = PGSIZE; break;  // unaligned
+  case 1: *va = MAXVA + below(1UL << 30) * PGSIZE, *len = PGSIZE; break;
+  case 2: *va = 0xffffffc080000000UL, *len = PGSIZE; break;
+  case 3: *va = MAXVA - PGSIZE, *len = 2 * PGSIZE; break;  // crosses MAXVA
+  default: *va = PLAY_LO, *len = (uint64)-1 - below(PGSIZE); break;
+  }
+}
+
+static void
+op_mmap(void)
+{
+  static const int flagsets[] = {MAP_PRIVATE | MAP_ANONYMOUS,
+                                 MAP_SHARED | MAP_ANONYMOUS,
+                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                                 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+                                 MAP_PRIVATE,
+                                 MAP_SHARED,
+                                 MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS,
+                                 MAP_ANONYMOUS,
+                                 0x7fffffff};
+  int flags = flagsets[below(9)];
+  int prot = chance(90) ? (int)below(8) : (int)rnd();
+  uint64 len = map_len(), off = chance(80) ? below(4) * PGSIZE : rnd();
+  int fd = chance(50) ? known_fd(K_FILE) : rand_fd();
+  uint64 addr;
+  int must_fail = 0;
+
+  if (flags != 0x7fffffff && (flags & MAP_FIXED)) {
+    if (chance(80)) {
+      addr = PLAY_LO + below((PLAY_HI - PLAY_LO) / PGSIZE) * PGSIZE;
+      if (addr + PGROUNDUP(len) > PLAY_HI || len == 0 || len > (1UL << 31))
+        len = PGSIZE;
+    } else {
+      refused_range(&addr, &len);
+      must_fail = 1;
+    }
+  } else {
+    addr = chance(60) ? 0 : chance(50) ? bad_ptr() : PLAY_LO + below(1 << 20) * PGSIZE;
+  }
+  uint64 va = sc(SYS_mmap, addr, len, prot, flags, fd, off);
+  if (va == (uint64)MAP_FAILED)
+    return;
+  uint64 plen = PGROUNDUP(len);
+  if (must_fail)
+    fail("mmap MAP_FIXED at a refused address succeeded (%d)", (int)(addr >> 32), 0);
+  if (va % PGSIZE || va >= MAXVA || plen > MAXVA - va)
+    fail("mmap returned an impossible range", 0, 0);
+  else if (va < base && va + plen > (uint64)cow_ro)
+    fail("mmap returned a range over the heap", 0, 0);
+  else if ((flags & MAP_FIXED) && va != addr)
+    fail("MAP_FIXED mmap moved the mapping", 0, 0);
+  int slot = -1;
+  for (int i = 0; i < NMAPS; i++)
+    if (maps[i].len == 0)
+      slot = i;
+  // a fixed mapping may replace part of a tracked one: stop touching it
+  for (int i = 0; i < NMAPS; i++)
+    if (maps[i].len && va < maps[i].va + maps[i].len && maps[i].va < va + plen)
+      maps[i].known = 0;
+  if (slot < 0) {
+    if ((int)SC2(SYS_munmap, va, plen) != 0)
+      fail("munmap of a fresh mapping failed", 0, 0);
+    return;
+  }
+  maps[slot].va = va;
+  maps[slot].len = plen;
+  maps[slot].prot = prot & 7;
+  maps[slot].known = (flags & MAP_ANONYMOUS) != 0;
+}
+
+// A tracked mapping, or -1.
+static int
+some_map(void)
+{
+  int start = below(NMAPS);
+  for (int i = 0; i < NMAPS; i++)
+    if (maps[(start + i) % NMAPS].len)
+      return (start + i) % NMAPS;
+  return -1;
+}
+
+// munmap, mprotect or msync: of a whole tracked mapping, part of one, a
+// range of the window, or a range that must be refused.
+static void
+op_mrange(void)
+{
+  int which = below(3), i = some_map(), whole = 0, must_fail = 0;
+  uint64 va, len;
+
+  if (i >= 0 && chance(60)) {
+    whole = chance(50);
+    va = maps[i].va;
+    len = maps[i].len;
+    if (!whole) {
+      uint64 np = len / PGSIZE, first = below(np);
+      va += first * PGSIZE;
+      len = (1 + below(np - first)) * PGSIZE;
+      whole = va == maps[i].va && len == maps[i].len;
+    }
+  } else if (chance(50)) {
+    va = PLAY_LO + below((PLAY_HI - PLAY_LO) / PGSIZE) * PGSIZE;
+    len = (1 + below(64)) * PGSIZE;
+    if (va + len > PLAY_HI)
+      len = PLAY_HI - va;
+    i = -1;
+  } else {
+    refused_range(&va, &len);
+    must_fail = 1;
+    i = -1;
+  }
+  int prot = chance(90) ? (int)below(8) : (int)rnd();
+  int r;
+  if (which == 0)
+    r = SC2(SYS_munmap, va, len);
+  else if (which == 1)
+    r = SC3(SYS_mprotect, va, len, prot);
+  else
+    r = SC3(SYS_msync, va, len, chance(80) ? MS_SYNC : rnd());
+  if (r == 0 && must_fail)
+    fail("call %d on a range that must be refused succeeded", which, 0);
+  // what is now mapped where the tracked mappings were
+  for (int k = 0; k < NMAPS; k++) {
+    if (maps[k].len == 0 || va >= maps[k].va + maps[k].len || maps[k].va >= va + len)
+      continue;
+    if (r != 0 && which != 0)
+      continue;  // a refused mprotect/msync changed nothing
+    if (which == 0 && r == 0 && k == i && whole)
+      maps[k].len = 0;
+    else if (which == 1 && r == 0 && k == i && whole)
+      maps[k].prot = prot & 7;
+    else if (which != 2)
+      maps[k].known = 0;  // partly changed, or a refused munmap (may have done part)
+  }
+}
+
+// Touch a tracked mapping as its protection allows.
+static void
+op_mtouch(void)
+{
+  int i = some_map();
+
+  if (i < 0 || !maps[i].known)
+    return;
+  char *p = (char *)(maps[i].va + below(MINU(maps[i].len, 1 << 20)));
+  if ((maps[i].prot & PROT_WRITE) && chance(60))
+    *p = rnd();
+  else if (maps[i].prot & (PROT_READ | PROT_WRITE))
     *(volatile char *)p;
 }
 
@@ -879,7 +1070,7 @@ op_misc(void)
   default: {
     // A random system-call number: above the table, negative, or one of the
     // calls that take only numbers and pointers into places we may lose.
-    static const uint64 nums[] = {0, 29, 30, 99, 1000, (uint64)-1, 1UL << 40};
+    static const uint64 nums[] = {0, 200, 255, 999, 1000, (uint64)-1, 1UL << 40};
     static const int safe[] = {SYS_fstat,       SYS_getpid,  SYS_uptime,   SYS_vmstat, SYS_procstat,
                                SYS_procregions, SYS_getpids, SYS_nanotime, SYS_chdir};
     uint64 num = chance(3) ? nums[below(7)] : (uint64)safe[below(9)];
@@ -894,7 +1085,10 @@ op_misc(void)
 static void
 op_random(void)
 {
-  switch (below(20)) {
+  switch (below(23)) {
+  case 20: op_mmap(); break;
+  case 21: op_mrange(); break;
+  case 22: op_mtouch(); break;
   case 0:
   case 1: op_open(); break;
   case 2: op_close(); break;
