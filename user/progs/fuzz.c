@@ -2,7 +2,7 @@
 // worker processes at once. Afterwards every child is reaped, every frame
 // and page-table page is back, the file system works and no check failed;
 // otherwise it exits 1. Not a proof: it finds what tests did not think of.
-// Usage: fuzz [-s seed] [-n calls-per-worker] [-w workers]
+// Usage: fuzz [-s seed] [-n calls-per-worker] [-w workers] [-v 1: memory every 2 s]
 #include "user.h"
 #include "syscall.h"
 
@@ -11,9 +11,14 @@
 #define NPIPES 6
 #define PIPECAP 2048  // kernel/fs/pipe.c PIPESIZE: a write of at most the free room never blocks
 #define BIGFILE (256 * 1024)
-#define DYN_TOUCH (8 << 20)  // touches stay in the first 8 MiB above the fixed areas
-#define LAZY_DST (4 << 20)   // the kernel may write only the first 4 MiB of lazy
-#define NELF 8               // broken copies of /true, made by main
+// Memory stays small (4 workers with children fit in 128 MiB even when
+// fork copies): the dynamic heap shrinks back past DYN_MAX, the kernel may
+// write only the first LAZY_DST of lazy, mappings are touched in their
+// first MAP_TOUCH bytes.
+#define DYN_MAX (2 << 20)
+#define LAZY_DST (1 << 20)
+#define MAP_TOUCH (256 * 1024)
+#define NELF 8  // broken copies of /true, made by main
 #define MINU(a, b) ((a) < (b) ? (a) : (b))
 
 // ---- heap areas, laid out by main before the workers fork ----
@@ -156,7 +161,7 @@ bad_ptr(void)
   case 11: {  // inside one of our mappings (maybe read-only or PROT_NONE)
     int i = below(NMAPS);
     if (maps[i].len)
-      return maps[i].va + below(maps[i].len);
+      return maps[i].va + below(MINU(maps[i].len, MAP_TOUCH));
     return rnd();
   }
   default: return 0x1000 + below(0x800);  // text: readable, never writable
@@ -658,19 +663,23 @@ op_sbrk(void)
   heap_start = ps.heap_start;
   switch (below(7)) {
   case 0: n = below(64 * 1024); break;
-  case 1: n = below(512) * PGSIZE; break;
+  case 1: n = below(128) * PGSIZE; break;
   case 2: n = -(int64)below(brk - base + 1); break;                    // down, not below our areas
   case 3: n = -(int64)(brk - heap_start) - 1 - below(1 << 20); break;  // must fail
   case 4: n = 0x7fffffff; break;  // lazy: fine; eager: must fail cleanly
   case 5: n = (int64)(int)rnd(); break;
   default: n = -(int64)below(3 * PGSIZE); break;
   }
-  if (brk - base > DYN_TOUCH && n > 0)
+  if (brk - base > DYN_MAX && n > 0)
     n = -(int64)(brk - base);  // keep the dynamic heap small
   if ((int64)brk + n < (int64)base && n >= -(int64)(brk - heap_start))
     n = -(int64)(brk - base);  // never give back the fixed areas
   if (n > 0x7fffffff || n < -0x7fffffffL - 1)
     n = 0;
+  // An eager grow of most of RAM would succeed for a moment and leave the
+  // other workers out of memory (killed, correctly): big grows are lazy.
+  if (n > DYN_MAX)
+    mode = 1;
   uint64 r = SC2(SYS_sbrk, n, mode);
   uint64 now = brk_now();
   if (r == (uint64)-1) {
@@ -701,11 +710,11 @@ op_touch(void)
   switch (below(5)) {
   case 0: p = scratch + below(SCRATCH_BYTES); break;
   case 1: p = cow_rw + below(COW_RW_PAGES * PGSIZE); break;
-  case 2: p = lazy + below(1 << 20); break;
+  case 2: p = lazy + below(LAZY_DST); break;
   case 3:
     if (brk <= base)
       return;
-    p = (char *)(base + below(MINU(brk - base, DYN_TOUCH)));
+    p = (char *)(base + below(MINU(brk - base, DYN_MAX)));
     break;
   default: {
     volatile char c = cow_ro[below(COW_RO_PAGES * PGSIZE)] + lazy[below(LAZY_BYTES)];
@@ -766,6 +775,10 @@ op_mmap(void)
   uint64 addr;
   int must_fail = 0;
 
+  // fork populates a shared anonymous mapping whole (NOTES-mmap): a big one
+  // would take all memory at the next fork
+  if (flags != 0x7fffffff && (flags & MAP_SHARED) && len > 64 * PGSIZE && len <= MAXVA)
+    len = 64 * PGSIZE;
   if (flags != 0x7fffffff && (flags & MAP_FIXED)) {
     if (chance(80)) {
       addr = PLAY_LO + below((PLAY_HI - PLAY_LO) / PGSIZE) * PGSIZE;
@@ -882,7 +895,7 @@ op_mtouch(void)
 
   if (i < 0 || !maps[i].known)
     return;
-  char *p = (char *)(maps[i].va + below(MINU(maps[i].len, 1 << 20)));
+  char *p = (char *)(maps[i].va + below(MINU(maps[i].len, MAP_TOUCH)));
   if ((maps[i].prot & PROT_WRITE) && chance(60))
     *p = rnd();
   else if (maps[i].prot & (PROT_READ | PROT_WRITE))
@@ -898,6 +911,8 @@ op_fork(void)
 {
   if (in_child || nkids == MAXKIDS)
     return;
+  if (nkids >= 2 && (int)SC2(SYS_vmctl, VMCTL_FORK_COPY, -1) == 1)
+    return;  // copying forks: fewer children, or memory runs out
   int kind = below(C_NKINDS);
   exec_what = below(6);
   int pid = SC0(SYS_fork);
@@ -1278,6 +1293,37 @@ fs_works(void)
   return ok;
 }
 
+// Children of a worker that died (killed for OOM) went to init; the ones
+// that sleep or loop would stay forever. Kill them and wait until init has
+// reaped them. Returns how many there were.
+static int
+kill_orphans(void)
+{
+  static int pids[NPROC];
+  int total = 0;
+
+  for (int round = 0; round < 200; round++) {
+    int n = getpids(pids, NPROC), found = 0;
+    for (int i = 0; i < n; i++) {
+      struct procstat ps;
+      if (pids[i] == getpid() || procstat(pids[i], &ps) < 0)
+        continue;
+      if (ps.ppid == 1 && strcmp(ps.name, "fuzz") == 0) {
+        found++;
+        if (ps.state != PS_ZOMBIE)
+          kill(pids[i]);
+      }
+    }
+    if (round == 0)
+      total = found;
+    if (found == 0)
+      return total;
+    pause(1);
+  }
+  printf("fuzz: orphans did not go away\n");
+  return total;
+}
+
 static void
 prefault_stack(void)
 {
@@ -1291,7 +1337,7 @@ int
 main(int argc, char *argv[])
 {
   uint64 seed = 1;
-  int iters = 2000, nworkers = 4, failed = 0;
+  int iters = 2000, nworkers = 4, failed = 0, verbose = 0;
   static const int switches[] = {VMCTL_SBRK_EAGER, VMCTL_FORK_COPY, VMCTL_TRAP_SATP, VMCTL_PREZERO};
   int saved[4];
   struct vmstat v0, v1;
@@ -1303,6 +1349,8 @@ main(int argc, char *argv[])
       iters = atoi(argv[i + 1]);
     else if (strcmp(argv[i], "-w") == 0)
       nworkers = atoi(argv[i + 1]);
+    else if (strcmp(argv[i], "-v") == 0)
+      verbose = atoi(argv[i + 1]);
   }
   if (nworkers < 1 || nworkers > MAXWORKERS || iters < 0) {
     fprintf(2, "usage: fuzz [-s seed] [-n calls-per-worker] [-w workers (1..%d)]\n", MAXWORKERS);
@@ -1357,27 +1405,56 @@ main(int argc, char *argv[])
       failed = 1;
     }
   }
-  int status, pid, nreaped = 0;
-  while ((pid = wait(&status)) > 0) {
+  int status, pid, nreaped = 0, ndied = 0, watcher = -1;
+  if (verbose &&
+      (watcher = fork()) == 0) {  // a watcher: memory every 2 s until the workers are gone
+    struct vmstat vw;
+    for (;;) {
+      pause(20);
+      vmstat(&vw);
+      if (vw.nproc <= v0.nproc + 1)
+        exit(0);
+      printf("fuzz: free %d cache %d pt %d nproc %d oom %d\n", (int)vw.frames_free,
+             (int)vw.cache_pages, (int)vw.pt_pages, (int)vw.nproc, (int)vw.kills[KR_OOM]);
+    }
+  }
+  while (nreaped < nworkers && (pid = wait(&status)) > 0) {
+    if (pid == watcher)
+      continue;
     nreaped++;
-    if (status != 0) {
+    if (status == -1) {
+      ndied++;  // killed: only out of memory is an acceptable reason (below)
+    } else if (status != 0) {
       printf("fuzz: worker pid %d exited %d\n", pid, status);
       failed = 1;
     }
   }
+  if (watcher > 0) {
+    kill(watcher);
+    while (wait(0) > 0)
+      ;
+  }
+  int orphans = kill_orphans();
   uint64 ms = (nsec() - t0) / 1000000;
   for (int i = 0; i < 4; i++)
     vmctl(switches[i], saved[i]);
 
   struct stats total, w;
   memset(&total, 0, sizeof(total));
+  struct vmstat vk;
+  vmstat(&vk);
+  int ooms = vk.kills[KR_OOM] - v0.kills[KR_OOM];
+  if (ndied > ooms) {
+    printf("fuzz: %d workers killed, only %d processes killed for OOM\n", ndied, ooms);
+    failed = 1;
+  }
   for (int i = 0; i < nworkers; i++) {
     char res[16];
     snprintf(res, sizeof(res), "/fzres%d", i);
     int rfd = open(res, O_RDONLY);
     if (rfd < 0 || read(rfd, &w, sizeof(w)) != sizeof(w)) {
-      printf("fuzz: worker %d left no result\n", i);
-      failed = 1;
+      printf("fuzz: worker %d left no result%s\n", i, ndied ? " (killed)" : "");
+      failed |= ndied == 0;
       close(rfd);
       continue;
     }
@@ -1416,6 +1493,9 @@ main(int argc, char *argv[])
   printf("fuzz: %d system calls in %d ms (%d forks, %d execs of which %d broken ELFs, %d kills)\n",
          (int)total.calls, (int)ms, (int)total.forks, (int)total.execs, (int)total.badelf_execs,
          (int)total.kills);
+  if (ndied)
+    printf("fuzz: %d workers killed for lack of memory (%d OOM kills in all, %d orphans)\n", ndied,
+           ooms, orphans);
   printf("fuzz: workers reaped %d/%d; frames lost %d; page-table pages lost %d; processes %d -> "
          "%d; file system %s; failed checks %d\n",
          nreaped, nworkers, (int)lost, (int)ptlost, (int)v0.nproc, (int)v1.nproc,
