@@ -15,6 +15,7 @@ enum fault_kind {
   FK_COW_REUSE,    // write to a COW frame we alone held: made writable
   FK_FILE,         // file page filled from the disk into the page cache
   FK_FILE_CACHED,  // file page found in the page cache (no I/O)
+  FK_FILE_AROUND,  // cached file page mapped around a file fault (no fault of its own)
   FK_NKINDS
 };
 
@@ -93,6 +94,9 @@ struct regioninfo {
   int prot;         // PROT_* bits
   int kind;         // enum region_kind
   uint64 resident;  // pages of this region mapped to a frame
+  uint32 inum;      // file regions: inode number (0: anonymous memory)
+  int shared;       // 1: MAP_SHARED, 0: private
+  uint64 off;       // file regions: file offset of start
 };
 
 // vmctl() operations: each sets a policy and returns the previous value,
@@ -109,7 +113,10 @@ struct regioninfo {
 // 1: exec reads every page of the program file at once (the classic loader);
 // 0 (default): demand paging, exec maps the file and faults bring pages in.
 #define VMCTL_EXEC_EAGER 4
-// 6 and 8 are reserved (INTERFACES.md); 4, 5 and 7 are above.
+// 1 (default): a read fault on a file page also maps up to 15 already cached
+// neighbours in its aligned 16-page window (FK_FILE_AROUND); 0: one page per fault.
+#define VMCTL_FILE_FAULTAROUND 6
+// 8 is reserved (INTERFACES.md); 4, 5, 6 and 7 are above.
 // Not a switch: value 1 drops every clean page-cache page no page table maps
 // and returns how many were dropped (value -1 returns 0). The test harness
 // uses it so that its frame-leak check stays exact.

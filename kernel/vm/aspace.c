@@ -10,11 +10,6 @@
 #include "vm/fault.h"
 #include "lib/klib.h"
 
-// Until object.c (pagecache) is linked in, no region can hold an object and
-// these are never called.
-#pragma weak vmobj_dup
-#pragma weak vmobj_put
-
 int vm_sbrk_eager;  // vmctl: sbrk maps frames at once
 int vm_fork_copy;   // vmctl: fork copies frames at once
 
@@ -92,10 +87,18 @@ aspace_put(struct aspace *as)
   release(&refs_lock);
   if (!last)
     return;
+  // exit writes back what its shared file mappings dirtied (after the
+  // claims of its writable PTEs pass to the objects), before it returns.
   acquiresleep(&as->lock);
   anon_settle_locked(as);  // fault-around statistics: were the pages mapped ahead used?
+  aspace_claim_dirty_locked(as, 0, MAXVA);
   releasesleep(&as->lock);
   pmap_destroy(&as->pmap, release_frame);
+  for (int i = 0; i < as->nregion; i++) {
+    struct region *r = as->region[i];
+    if (r->obj && (r->flags & REG_SHARED))
+      vmobj_sync(r->obj, r->off / PGSIZE, (r->off + (r->end - r->start)) / PGSIZE);
+  }
   struct region *dead = 0;
   acquiresleep(&as->lock);
   while (as->nregion > 0) {
@@ -475,6 +478,9 @@ aspace_regions(struct aspace *as, int first, struct regioninfo *info, int max)
     info[n].prot = r->prot;
     info[n].kind = r->kind;
     info[n].resident = pmap_count(&as->pmap, r->start, r->end);
+    info[n].inum = r->obj ? vmobj_inum(r->obj) : 0;
+    info[n].shared = (r->flags & REG_SHARED) != 0;
+    info[n].off = r->off;
   }
   releasesleep(&as->lock);
   return n;

@@ -6,13 +6,27 @@
 // | -                   | any    | prot lacks this access   | refuse: SEGV                    |
 // | not present         | read   | anonymous, writable      | map the shared zero page (COW)  |
 // | not present         | any    | anonymous                | zero-fill a private frame       |
+// | not present         | any    | file, page past filelen  | as anonymous (bss tail: zeros)  |
+// | not present         | any    | file, page wholly past   | refuse: BUS "beyond end of file"|
+// |                     |        |   end of file            |                                 |
+// | not present         | any    | file, page straddling    | private frame: file bytes, then |
+// |                     |        |   filelen                |   zeros                         |
+// | not present         | read/  | file, private            | map the cache page read-only    |
+// |                     | exec   |                          |   (+COW if writable); map cached|
+// |                     |        |                          |   neighbours too (fault-around) |
+// | not present         | write  | file, private            | copy the cache page             |
+// | not present         | read   | file, shared             | map the cache page read-only    |
+// | not present         | write  | file, shared             | mark dirty, map it writable     |
 // | read-only           | write  | private, writable        | zero page -> fresh frame;       |
 // |                     |        |                          | sole owner -> reuse; else copy  |
-// | read-only           | write  | shared, writable         | make writable (same frame)      |
+// | read-only           | write  | shared, writable         | make writable (same frame); a   |
+// |                     |        |                          |   file page is marked dirty     |
+// |                     |        |                          |   first (write-notify)          |
 // | present, allows it  | any    | -                        | nothing (raced or spurious)     |
 // A write that zero-fills the page just past what the previous fault of
 // this address space mapped also maps zeroed pages ahead (fault-around, anon.c).
-// Rows live in anon.c (anonymous, COW) and here (dispatch, shared write).
+// Rows live in anon.c (anonymous, COW), filefault.c (file pages) and here
+// (dispatch, shared write).
 // One page-table walk per fault: pmap_slot finds va's PTE slot once.
 // A write first makes a leaf table shared since fork private (pmap_own), so
 // frame counts are exact when "sole owner" is decided.
@@ -83,6 +97,8 @@ refusal(int access)
 static enum fault_result
 shared_write_locked(struct fault *f)
 {
+  if (f->r->obj)
+    file_dirty_locked(f);  // write-notify: the page now needs writing back
   if (pmap_slot_own(&f->as->pmap, &f->slot) < 0)
     return FAULT_OOM;
   pmap_slot_set(&f->as->pmap, &f->slot, f->pa, f->r->prot);

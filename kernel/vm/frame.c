@@ -232,6 +232,13 @@ frame_copy(paddr_t dst, paddr_t src)
 }
 
 void
+frame_copy_prefix(paddr_t dst, paddr_t src, uint64 n)
+{
+  assert(n <= PGSIZE);
+  memmove(P2V(dst), P2V(src), n);
+}
+
+void
 frame_ref(paddr_t pa)
 {
   int old = __atomic_fetch_add(&desc_of(pa)->refs, 1, __ATOMIC_ACQ_REL);

@@ -103,20 +103,121 @@ out:
   return err;
 }
 
+// ---- writeback of MAP_SHARED file pages ----
+// A writable PTE of a shared file page is a claim that the page is dirty:
+// write-notify granted W on the first store (vmobj_dirty then), but a
+// page written back since may have been stored to again through it.
+// Whenever W goes (munmap, msync, mprotect, exit) the claim passes to the
+// object first (vmobj_dirty); writeback then needs no as->lock.
+
+static int
+shared_file(struct region *r)
+{
+  return r->obj && (r->flags & REG_SHARED);
+}
+
+static void
+claim_page(uint64 va, void *arg)
+{
+  struct region *r = arg;
+  vmobj_dirty(r->obj, (r->off + (va - r->start)) / PGSIZE);
+}
+
+// For mprotect: the region is looked up per page.
+static void
+claim_page_as(uint64 va, void *arg)
+{
+  struct region *r = region_find_locked(arg, va);
+  if (r && shared_file(r))
+    claim_page(va, r);
+}
+
+void
+aspace_claim_dirty_locked(struct aspace *as, vaddr_t start, vaddr_t end)
+{
+  for (int i = region_index_locked(as, start); i < as->nregion; i++) {
+    struct region *r = as->region[i];
+    if (r->start >= end)
+      break;
+    if (shared_file(r))
+      pmap_writable(&as->pmap, MAX(start, r->start), MIN(end, r->end), claim_page, r);
+  }
+}
+
+// Pages of a shared file region to write back once as->lock is dropped.
+struct sync_job {
+  struct vmobj *o;  // a reference of the job's own
+  uint64 first, last;
+};
+#define NJOB 8
+
+// Jobs for the shared file regions in [start, *end). More than NJOB of
+// them: *end is lowered to the start of the first one left out.
+static int
+collect_jobs_locked(struct aspace *as, vaddr_t start, vaddr_t *end, struct sync_job *job)
+{
+  int n = 0;
+  for (int i = region_index_locked(as, start); i < as->nregion; i++) {
+    struct region *r = as->region[i];
+    if (r->start >= *end)
+      break;
+    if (!shared_file(r))
+      continue;
+    if (n == NJOB) {
+      *end = r->start;
+      break;
+    }
+    vaddr_t s = MAX(start, r->start), e = MIN(*end, r->end);
+    vmobj_dup(r->obj);
+    job[n++] = (struct sync_job){r->obj, (r->off + (s - r->start)) / PGSIZE,
+                                 (r->off + (e - r->start)) / PGSIZE};
+  }
+  return n;
+}
+
+// Write back (unless sync is 0) and drop the jobs' references. 0 / -1.
+static int
+run_jobs(struct sync_job *job, int n, int sync)
+{
+  int err = 0;
+  for (int i = 0; i < n; i++) {
+    if (sync && vmobj_sync(job[i].o, job[i].first, job[i].last) < 0)
+      err = -1;
+    vmobj_put(job[i].o);
+  }
+  return err;
+}
+
+// munmap writes dirty shared pages back before it returns. A range with
+// more than NJOB shared file regions goes in rounds of NJOB, each one
+// complete (a failure in a later round leaves the earlier ones unmapped).
 int
 aspace_munmap(struct aspace *as, vaddr_t start, uint64 len)
 {
   if (start % PGSIZE || len == 0 || start >= MAXVA || len > MAXVA - start)
     return -1;
   vaddr_t end = PGROUNDUP(start + len);
-  struct region *dead = 0;
-  acquiresleep(&as->lock);
-  int err = -1;
-  if (!hits_heap_locked(as, start, end))
-    err = aspace_unmap_locked(as, start, end, &dead);
-  ASPACE_CHECK(as);
-  releasesleep(&as->lock);
-  aspace_reap(as, dead);
+  int err = 0;
+  while (start < end && err == 0) {
+    struct region *dead = 0;
+    struct sync_job job[NJOB];
+    vaddr_t cut = end;
+    acquiresleep(&as->lock);
+    int n = 0;
+    if (hits_heap_locked(as, start, end)) {
+      err = -1;
+    } else {
+      n = collect_jobs_locked(as, start, &cut, job);
+      aspace_claim_dirty_locked(as, start, cut);
+      err = aspace_unmap_locked(as, start, cut, &dead);
+    }
+    ASPACE_CHECK(as);
+    releasesleep(&as->lock);
+    aspace_reap(as, dead);
+    if (run_jobs(job, n, err == 0) < 0)
+      err = -1;
+    start = cut;
+  }
   return err;
 }
 
@@ -158,7 +259,7 @@ aspace_protect(struct aspace *as, vaddr_t start, uint64 len, int prot)
   if ((needhead && (head = region_alloc_locked(as)) == 0) ||
       (needtail && (tail = region_alloc_locked(as)) == 0))
     goto out;
-  if (pmap_protect(&as->pmap, start, end, prot, 0, 0) < 0)
+  if (pmap_protect(&as->pmap, start, end, prot, claim_page_as, as) < 0)
     goto out;
   if (needtail) {
     region_split_locked(as, last, end, tail);
@@ -182,14 +283,38 @@ out:
   return err;
 }
 
+// msync: write-protect this process's writable PTEs of shared file pages in
+// the range (passing their claims on), so a later store faults and marks
+// the page dirty again; then write the dirty pages back.
 int
 aspace_msync(struct aspace *as, vaddr_t start, uint64 len)
 {
   if (start % PGSIZE || len == 0 || start >= MAXVA || len > MAXVA - start)
     return -1;
   vaddr_t end = PGROUNDUP(start + len);
-  acquiresleep(&as->lock);
-  int ok = protect_ok_locked(as, start, end, 0);  // every page mapped
-  releasesleep(&as->lock);
-  return ok ? 0 : -1;
+  int err = 0;
+  while (start < end && err == 0) {
+    struct sync_job job[NJOB];
+    vaddr_t cut = end;
+    int n = 0;
+    acquiresleep(&as->lock);
+    if (!protect_ok_locked(as, start, end, 0)) {  // every page mapped
+      err = -1;
+    } else {
+      n = collect_jobs_locked(as, start, &cut, job);
+      for (int i = region_index_locked(as, start); i < as->nregion; i++) {
+        struct region *r = as->region[i];
+        if (r->start >= cut)
+          break;
+        if (shared_file(r) && pmap_protect(&as->pmap, MAX(start, r->start), MIN(cut, r->end),
+                                           r->prot & ~PROT_WRITE, claim_page, r) < 0)
+          err = -1;
+      }
+    }
+    releasesleep(&as->lock);
+    if (run_jobs(job, n, 1) < 0)
+      err = -1;
+    start = cut;
+  }
+  return err;
 }

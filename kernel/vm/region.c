@@ -8,8 +8,6 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 
-#pragma weak vmobj_dup  // until object.c (pagecache) is linked in: never called
-
 // A page of region slots; slot bits in `used`. Owned by one address space.
 struct rpage {
   struct rpage *next;

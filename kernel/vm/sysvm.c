@@ -7,6 +7,9 @@
 #include "vmstat.h"
 #include "proc/proc.h"
 #include "vm/vm.h"
+#include "vm/fault.h"
+#include "fs/file.h"
+#include "stat.h"
 #include "fs/file.h"
 #include "lib/klib.h"
 
@@ -121,6 +124,7 @@ sys_vmctl(void)
   switch (op) {
   case VMCTL_SBRK_EAGER: sw = &vm_sbrk_eager; break;
   case VMCTL_FORK_COPY: sw = &vm_fork_copy; break;
+  case VMCTL_FILE_FAULTAROUND: sw = &vm_file_faultaround; break;
   case VMCTL_TRAP_SATP: sw = &trap_satp; break;
   case VMCTL_PREZERO: sw = &vm_prezero; break;
   case VMCTL_FAULTAROUND: sw = &vm_faultaround; break;
@@ -135,6 +139,29 @@ sys_vmctl(void)
   else if (value != -1)
     return -1;
   return old;
+}
+
+// The object behind fd for a mapping, with a reference for the caller, and
+// what the open file allows (*maxprot); 0 if fd cannot be mapped so: not a
+// regular file (pipe, device, directory), not open for reading, or
+// shared + PROT_WRITE on a file not open for writing.
+static struct vmobj *
+mmap_object(int fd, int prot, int shared, int *maxprot)
+{
+  struct file *f;
+  if (fd < 0 || fd >= NOFILE || (f = myproc()->ofile[fd]) == 0 || f->type != FD_INODE)
+    return 0;
+  ilock(f->ip);
+  int type = f->ip->type;
+  iunlock(f->ip);
+  if (type != T_FILE || !f->readable)
+    return 0;  // every mapping can be read: PROT_WRITE implies PROT_READ
+  *maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;
+  if (shared && !f->writable)
+    *maxprot &= ~PROT_WRITE;
+  if (prot & ~*maxprot)
+    return 0;
+  return vmobj_get(f->ip);
 }
 
 // mmap(addr, len, prot, flags, fd, off): MAP_FAILED (-1) on any error.
@@ -152,7 +179,7 @@ sys_mmap(void)
   int share = flags & (MAP_SHARED | MAP_PRIVATE);
   if (len == 0 || len > MAXVA || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
       (flags & ~(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS)) ||
-      (share != MAP_SHARED && share != MAP_PRIVATE) || off % PGSIZE)
+      (share != MAP_SHARED && share != MAP_PRIVATE) || off % PGSIZE || off + len < off)
     return (uint64)MAP_FAILED;
   struct region t = {
       .prot = prot,
@@ -160,12 +187,19 @@ sys_mmap(void)
       .kind = RK_MMAP,
       .flags = share == MAP_SHARED ? REG_SHARED : 0,
   };
-  if (!(flags & MAP_ANONYMOUS))
-    return (uint64)MAP_FAILED;  // file mappings: see mmap_file
+  if (!(flags & MAP_ANONYMOUS)) {
+    // No page is read now: the first touch faults it in (a page wholly
+    // past end of file then kills with "beyond end of file").
+    if ((t.obj = mmap_object(fd, prot, share == MAP_SHARED, &t.maxprot)) == 0)
+      return (uint64)MAP_FAILED;
+    t.off = off;
+    t.filelen = ~0UL;  // no cap: the file's own end decides
+  }
   vaddr_t va = addr;
-  if (aspace_mmap(myproc()->as, &va, PGROUNDUP(len), flags & MAP_FIXED, &t) < 0)
-    return (uint64)MAP_FAILED;
-  return va;
+  int err = aspace_mmap(myproc()->as, &va, PGROUNDUP(len), flags & MAP_FIXED, &t);
+  if (t.obj)
+    vmobj_put(t.obj);  // the region holds its own reference
+  return err < 0 ? (uint64)MAP_FAILED : va;
 }
 
 uint64

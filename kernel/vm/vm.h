@@ -32,8 +32,9 @@ int frame_prezero(int n, int (*stop)(void));
 int frame_set_prezero(int on);              // vmctl(VMCTL_PREZERO); off empties the pool; old value
 int sched_wake_idle(void);                  // by the scheduler: wake an idle hart; 1 if one was
 void frame_copy(paddr_t dst, paddr_t src);  // copy one page's contents
-void frame_ref(paddr_t pa);                 // one more reference
-void frame_unref(paddr_t pa);               // one fewer; freed at zero
+void frame_copy_prefix(paddr_t dst, paddr_t src, uint64 n);  // its first n bytes
+void frame_ref(paddr_t pa);                                  // one more reference
+void frame_unref(paddr_t pa);                                // one fewer; freed at zero
 int frame_refcount(paddr_t pa);
 // Page-table sharing (pmap.c) counts references without frames_shared
 // accounting and frees in two steps: frame_drop() returning 0 leaves the
@@ -224,6 +225,9 @@ int aspace_protect(struct aspace *as, vaddr_t start, uint64 len, int prot);
 // msync: write the dirty pages of the shared file regions in the range back
 // now. -1 on the same bad ranges as mprotect, or on a disk error.
 int aspace_msync(struct aspace *as, vaddr_t start, uint64 len);
+// Pass the dirty claims of writable PTEs of shared file pages in [start,
+// end) to their objects (vmobj_dirty), before those PTEs go.
+void aspace_claim_dirty_locked(struct aspace *as, vaddr_t start, vaddr_t end);
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result {

@@ -57,7 +57,7 @@ census_take(struct census *c)
   if (maps.n)
     qsort(maps.pa, maps.n, sizeof(uint64), cmp_u64);
   paddr_t zero = frame_zero_page();
-  uint64 distinct = 0;
+  uint64 distinct = 0, cached_mapped = 0;
   for (uint64 i = 0; i < maps.n;) {
     uint64 j = i;
     while (j < maps.n && maps.pa[j] == maps.pa[i])
@@ -67,9 +67,12 @@ census_take(struct census *c)
       c->zmaps = n;
     } else {
       distinct++;
-      if (frame_refcount(pa) != (int)n)
-        census_bad(c, "frame %#lx: refcount %d but %lu mappings", pa, frame_refcount(pa), n);
-      c->shared_frames += n - 1;  // each mapping beyond the first is a copy avoided
+      int cache = fakeobj_holds(pa);  // the page cache's own reference
+      cached_mapped += cache;
+      if (frame_refcount(pa) != (int)n + cache)
+        census_bad(c, "frame %#lx: refcount %d but %lu mappings + %d cache", pa, frame_refcount(pa),
+                   n, cache);
+      c->shared_frames += n + cache - 1;  // each holder beyond the first is a copy avoided
     }
     i = j;
   }
@@ -77,7 +80,8 @@ census_take(struct census *c)
     if (frame_refcount(tabs.pa[i]) != 1)
       census_bad(c, "table page %#lx: refcount %d", tabs.pa[i], frame_refcount(tabs.pa[i]));
   c->tables = tabs.n;
-  c->held = fakepmap_live() + distinct;  // region pages: the harness adds region_pages()
+  c->held = fakepmap_live() + distinct + fakeobj_npages() -
+            cached_mapped;  // region pages: the harness adds region_pages()
 }
 
 void

@@ -51,7 +51,7 @@ void
 test_backing_refs_clone_and_teardown(void)
 {
   struct aspace *as = as_process();
-  struct vmobj *o = fakeobj_new(), *o2 = fakeobj_new();
+  struct vmobj *o = fakeobj_file(P(8)), *o2 = fakeobj_new();
   CHECK(aspace_map_obj(as, OBJ_START, OBJ_START + P(4), RW, RK_MMAP, REG_SHARED, o, 0, ~0UL) == 0);
   CHECK(aspace_map_obj(as, P(200), P(202), PROT_READ, RK_MMAP, 0, o2, 0, P(1)) == 0);
   CHECK(aspace_map_obj(as, P(300), P(302), PROT_READ, RK_MMAP, 0, o2, P(2), P(1)) == 0);

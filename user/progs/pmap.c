@@ -40,8 +40,13 @@ main(int argc, char *argv[])
     perms[1] = (r[i].prot & PROT_WRITE) ? 'w' : '-';
     perms[2] = (r[i].prot & PROT_EXEC) ? 'x' : '-';
     perms[3] = 0;
-    printf("%016lx-%016lx %s %s %lu\n", r[i].start, r[i].end, perms, kind_name(r[i].kind),
+    printf("%016lx-%016lx %s %s %lu", r[i].start, r[i].end, perms, kind_name(r[i].kind),
            r[i].resident);
+    if (r[i].inum)
+      printf(" %s inode %u offset %lu", r[i].shared ? "shared" : "private", r[i].inum, r[i].off);
+    else if (r[i].shared)
+      printf(" shared");
+    printf("\n");
     vsize += r[i].end - r[i].start;
     resident += r[i].resident;
   }

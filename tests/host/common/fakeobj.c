@@ -9,6 +9,11 @@
 #include "arch/riscv/kmem.h"
 
 struct vmobj {
+  uint64 size;  // file size in bytes
+  uint32 inum;
+  paddr_t page[FAKEOBJ_PAGES];  // cached pages (the cache holds one reference)
+  uint64 dirty;                 // bit per page
+  int writebacks;               // pages vmobj_sync wrote
   int refs;
   int held;            // of refs, those the test itself holds
   struct vmobj *next;  // live list
@@ -67,6 +72,9 @@ vmobj_put(struct vmobj *o)
   while (*pp != o)
     pp = &(*pp)->next;
   *pp = o->next;
+  for (int i = 0; i < FAKEOBJ_PAGES; i++)
+    if (o->page[i])
+      frame_unref(o->page[i]);
   free(o);
 }
 
@@ -118,4 +126,112 @@ check_objects(void)
   for (struct vmobj *o = live; o; o = o->next)
     CHECKF(o->refs == o->held + o->counted, "object %p: %d references but %d regions + %d held",
            (void *)o, o->refs, o->counted, o->held);
+}
+
+// ---- the file side: a tiny page cache over a made-up file ----
+// Page pgoff of a fake file holds byte fakeobj_byte(o, off) at file offset
+// off below its size, zeros past it. Writeback only counts and cleans.
+
+uint8
+fakeobj_byte(struct vmobj *o, uint64 off)
+{
+  return (uint8)(off * 7 + o->inum + 1);
+}
+
+struct vmobj *
+fakeobj_file(uint64 size)
+{
+  static uint32 next = 100;
+  struct vmobj *o = fakeobj_new();
+  assert(size <= FAKEOBJ_PAGES * PGSIZE);
+  o->size = size;
+  o->inum = next++;
+  return o;
+}
+
+int
+vmobj_page_ex(struct vmobj *o, uint64 pgoff, paddr_t *pa, int *filled)
+{
+  if (pgoff * PGSIZE >= o->size)
+    return FAULT_BUS;
+  *filled = 0;
+  if (o->page[pgoff] == 0) {
+    paddr_t p = frame_alloc_zeroed();
+    if (p == 0)
+      return FAULT_OOM;
+    uint8 *b = P2V(p);
+    for (uint64 i = 0; i < PGSIZE && pgoff * PGSIZE + i < o->size; i++)
+      b[i] = fakeobj_byte(o, pgoff * PGSIZE + i);
+    o->page[pgoff] = p;  // the cache's own reference
+    *filled = 1;
+  }
+  frame_ref(o->page[pgoff]);
+  *pa = o->page[pgoff];
+  return FAULT_OK;
+}
+
+int
+vmobj_lookup(struct vmobj *o, uint64 pgoff, paddr_t *pa)
+{
+  if (pgoff >= FAKEOBJ_PAGES || o->page[pgoff] == 0)
+    return 0;
+  frame_ref(o->page[pgoff]);
+  *pa = o->page[pgoff];
+  return 1;
+}
+
+void
+vmobj_dirty(struct vmobj *o, uint64 pgoff)
+{
+  assert(pgoff < FAKEOBJ_PAGES && o->page[pgoff]);
+  o->dirty |= 1UL << pgoff;
+}
+
+int
+vmobj_sync(struct vmobj *o, uint64 pgfirst, uint64 pglast)
+{
+  for (uint64 p = pgfirst; p < pglast && p < FAKEOBJ_PAGES; p++)
+    if (o->dirty & (1UL << p)) {
+      o->dirty &= ~(1UL << p);
+      o->writebacks++;
+    }
+  return 0;
+}
+
+uint32
+vmobj_inum(struct vmobj *o)
+{
+  return o->inum;
+}
+
+uint64
+fakeobj_dirty(struct vmobj *o)
+{
+  return o->dirty;
+}
+
+int
+fakeobj_writebacks(struct vmobj *o)
+{
+  return o->writebacks;
+}
+
+int
+fakeobj_holds(paddr_t pa)
+{
+  for (struct vmobj *o = live; o; o = o->next)
+    for (int i = 0; i < FAKEOBJ_PAGES; i++)
+      if (o->page[i] == pa)
+        return 1;
+  return 0;
+}
+
+uint64
+fakeobj_npages(void)
+{
+  uint64 n = 0;
+  for (struct vmobj *o = live; o; o = o->next)
+    for (int i = 0; i < FAKEOBJ_PAGES; i++)
+      n += o->page[i] != 0;
+  return n;
 }

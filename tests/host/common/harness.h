@@ -128,6 +128,13 @@ struct region *find_region(struct aspace *as, vaddr_t va);
 #define FAKEOBJ_PAGES 16  // fake file size in pages (vmobj_page_ex)
 struct vmobj *fakeobj_new(void);
 void fakeobj_release(struct vmobj *o);  // the test drops its own reference
+#define FAKEOBJ_PAGES 64
+struct vmobj *fakeobj_file(uint64 size);          // a file of size bytes (see fakeobj_byte)
+uint8 fakeobj_byte(struct vmobj *o, uint64 off);  // the file's byte at off
+uint64 fakeobj_dirty(struct vmobj *o);            // bit per dirty page
+int fakeobj_writebacks(struct vmobj *o);          // pages written back so far
+int fakeobj_holds(paddr_t pa);                    // 1 if pa is a cached page of a live object
+uint64 fakeobj_npages(void);                      // cached pages of all live objects
 int fakeobj_refs(struct vmobj *o);
 int fakeobj_live(void);  // objects not yet freed (the last vmobj_put frees)
 // Every live aspace: each binary's census knows its page tables.

@@ -74,7 +74,7 @@ void
 census_take(struct census *c)
 {
   memset(c, 0, sizeof(*c));
-  uint64 naspace = 0, ndata = 0;
+  uint64 naspace = 0, ndata = 0, cached_mapped = 0;
   if (leafrefs == 0) {
     leafrefs = calloc(arena_npages(), sizeof(uint32));
     datarefs = calloc(arena_npages(), sizeof(uint32));
@@ -172,15 +172,17 @@ census_take(struct census *c)
   // Pass 3: data frames.
   for (uint64 s = nleaf; s < nseen; s++) {
     uint64 d = seen[s], pa = FAKE_RAM_BASE + d * PGSIZE;
-    if (frame_refcount(pa) != (int)datarefs[d])
-      census_bad(c, "frame %#lx: count %d but %u leaf tables map it", pa, frame_refcount(pa),
-                 datarefs[d]);
-    c->shared_frames += datarefs[d] - 1;
+    int cache = fakeobj_holds(pa);  // the page cache's own reference
+    cached_mapped += cache;
+    if (frame_refcount(pa) != (int)datarefs[d] + cache)
+      census_bad(c, "frame %#lx: count %d but %u leaf tables map it (+%d cache)", pa,
+                 frame_refcount(pa), datarefs[d], cache);
+    c->shared_frames += datarefs[d] + cache - 1;
   }
   for (uint64 s = 0; s < nseen; s++)
     leafrefs[seen[s]] = datarefs[seen[s]] = 0;
   nseen = 0;
-  c->held = naspace + ndata;
+  c->held = naspace + ndata + fakeobj_npages() - cached_mapped;
 }
 
 void
