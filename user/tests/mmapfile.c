@@ -72,8 +72,8 @@ TEST(mmap_file_private_read)
   CHECK(p != MAP_FAILED, "mmap");
   CHECK(frames_free() == f0, "mmap read pages in");
   xprocstat(&p1);
-  CHECK(p1.faults[FK_FILE] + p1.faults[FK_FILE_CACHED] == p0.faults[FK_FILE] +
-                                                              p0.faults[FK_FILE_CACHED],
+  CHECK(p1.faults[FK_FILE] + p1.faults[FK_FILE_CACHED] ==
+            p0.faults[FK_FILE] + p0.faults[FK_FILE_CACHED],
         "faults at mmap time");
   CHECK(bytes_check(p, FSIZE, 3) == -1, "contents differ at %ld", bytes_check(p, FSIZE, 3));
   for (int i = FSIZE; i < 6 * PGSIZE; i++)
