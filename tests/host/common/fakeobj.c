@@ -27,6 +27,7 @@ fakeobj_new(void)
 {
   struct vmobj *o = calloc(1, sizeof(*o));
   o->refs = o->held = 1;
+  o->size = FAKEOBJ_PAGES * PGSIZE;  // a file of FAKEOBJ_PAGES pages unless fakeobj_file says
   o->next = live;
   live = o;
   return o;
@@ -78,25 +79,6 @@ vmobj_put(struct vmobj *o)
   free(o);
 }
 
-// A fake object has no cache: each request gets a fresh frame (the caller's
-// only reference) holding byte (pgoff * 7 + i) % 251 at offset i; pages at
-// or past FAKEOBJ_PAGES are beyond end of file.
-int
-vmobj_page_ex(struct vmobj *o, uint64 pgoff, paddr_t *pa, int *filled)
-{
-  assert(o->refs > 0);
-  if (pgoff >= FAKEOBJ_PAGES)
-    return FAULT_BUS;
-  if ((*pa = frame_alloc()) == 0)
-    return FAULT_OOM;
-  unsigned char *p = P2V(*pa);
-  for (int i = 0; i < PGSIZE; i++)
-    p[i] = (pgoff * 7 + i) % 251;
-  if (filled)
-    *filled = 1;
-  return FAULT_OK;
-}
-
 static void
 count_regions(struct aspace *as, void *arg)
 {
@@ -135,7 +117,7 @@ check_objects(void)
 uint8
 fakeobj_byte(struct vmobj *o, uint64 off)
 {
-  return (uint8)(off * 7 + o->inum + 1);
+  return (off / PGSIZE * 7 + off % PGSIZE) % 251;
 }
 
 struct vmobj *

@@ -125,10 +125,9 @@ struct region *find_region(struct aspace *as, vaddr_t va);
 // ---- fake backing objects (common/fakeobj.c) ----
 // A vmobj whose references the audit checks exactly: refs must equal the
 // test's own (fakeobj_new gives it one) plus one per region naming it.
-#define FAKEOBJ_PAGES 16  // fake file size in pages (vmobj_page_ex)
+#define FAKEOBJ_PAGES 16  // fake file size in pages (vmobj_page_ex): fakeobj_new's, the most
 struct vmobj *fakeobj_new(void);
-void fakeobj_release(struct vmobj *o);  // the test drops its own reference
-#define FAKEOBJ_PAGES 64
+void fakeobj_release(struct vmobj *o);            // the test drops its own reference
 struct vmobj *fakeobj_file(uint64 size);          // a file of size bytes (see fakeobj_byte)
 uint8 fakeobj_byte(struct vmobj *o, uint64 off);  // the file's byte at off
 uint64 fakeobj_dirty(struct vmobj *o);            // bit per dirty page
