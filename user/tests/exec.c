@@ -366,6 +366,7 @@ TEST(exec_lazy_text_shared)
   struct bigstat a, b;
   int ina, outa, inb, outb;
   int old = vmctl(VMCTL_EXEC_EAGER, 0);
+  int around = vmctl(VMCTL_FILE_FAULTAROUND, 0);  // count every page's own fault
   vmctl(VMCTL_CACHE_DROP, 1);
   uint64 f0 = frames_free();
   int pa = start_piped("/bigprog", argv, &ina, &outa);
@@ -377,6 +378,7 @@ TEST(exec_lazy_text_shared)
   parse_stat(line, &b);
   uint64 f2 = frames_free();
   vmctl(VMCTL_EXEC_EAGER, old);
+  vmctl(VMCTL_FILE_FAULTAROUND, around);
   close(ina);
   close(inb);
   close(outa);
