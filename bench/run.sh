@@ -192,7 +192,7 @@ managed=$(f frames_total)
   echo
   echo "| measurement | time | MiB/s |"
   echo "|---|---:|---:|"
-  for k in file_write_4M file_read_cold_4M file_read_warm_4M; do
+  for k in file_write_4M file_read_cold_4M file_read_warm_4M file_mmap_cold_4M file_mmap_warm_4M file_mmap_warm_noaround_4M; do
     echo "| $k | $(t $k) | $(awk -v n="$(val $k)" 'BEGIN { if (n + 0 > 0) printf "%.1f", 4 * 1e9 / n; else print "n/a" }') |"
   done
   echo

@@ -691,13 +691,38 @@ file_read_ns(char *buf)
   return bad ? NA : (long)t;
 }
 
+// Map the file MAP_PRIVATE and load one byte of every page (checking it),
+// then unmap: the mapped counterpart of file_read_ns. NA if wrong.
+static long
+file_mmap_ns(void)
+{
+  uint64 t;
+  long off;
+  int fd, bad;
+  char *p;
+
+  fd = open(FILEBENCH_PATH, O_RDONLY);
+  if (fd < 0)
+    return NA;
+  t = now();
+  p = mmap(0, FILEBENCH_LEN, PROT_READ, MAP_PRIVATE, fd, 0);
+  bad = p == MAP_FAILED;
+  for (off = 0; !bad && off < FILEBENCH_LEN; off += FILEBENCH_CHUNK)
+    bad |= p[off] != (char)(off / FILEBENCH_CHUNK);
+  if (p != MAP_FAILED)
+    munmap(p, FILEBENCH_LEN);
+  t = now() - t;
+  close(fd);
+  return bad ? NA : (long)t;
+}
+
 // write() 4 MiB once (writes are slow: every call commits log
 // transactions), then three rounds of read() cold (cache dropped, if the
 // kernel can) and warm (right after); read figures are medians.
 static void
 bench_file(void)
 {
-  uint64 cold[3], warm[3];
+  uint64 cold[3], warm[3], mcold[3], mwarm[3], mwarm1[3];
   char *buf = malloc(FILEBENCH_CHUNK);
   long w = NA;
   int i, ok = buf != 0;
@@ -716,10 +741,26 @@ bench_file(void)
     cold[i] = b;
     warm[i] = c;
     printf("file round %d: cold %ld ns, warm %ld ns\n", i, b, c);
+    // The same through a private mapping: cold, warm with file
+    // fault-around (default), warm with one fault per page.
+    (void)cache_drop();
+    mcold[i] = file_mmap_ns();
+    mwarm[i] = file_mmap_ns();
+    int fa = vmctl(VMCTL_FILE_FAULTAROUND, 0);
+    mwarm1[i] = file_mmap_ns();
+    vmctl(VMCTL_FILE_FAULTAROUND, fa);
+    ok = ok && mcold[i] != (uint64)NA && mwarm[i] != (uint64)NA && mwarm1[i] != (uint64)NA;
+    printf("mmap round %d: cold %ld ns, warm %ld ns, warm no fault-around %ld ns\n", i,
+           (long)mcold[i], (long)mwarm[i], (long)mwarm1[i]);
   }
   record("file_write_4M", w, "ns");
   record("file_read_cold_4M", ok ? (long)median(cold, 3) : NA, "ns");
   record("file_read_warm_4M", ok ? (long)median(warm, 3) : NA, "ns");
+  record("file_mmap_cold_4M", ok ? (long)median(mcold, 3) : NA, "ns");
+  record("file_mmap_warm_4M", ok ? (long)median(mwarm, 3) : NA, "ns");
+  record("file_mmap_warm_noaround_4M", ok ? (long)median(mwarm1, 3) : NA, "ns");
+  record_ratio("ratio_mmap_over_read_warm_4M", ok ? (long)median(mwarm, 3) : NA,
+               ok ? (long)median(warm, 3) : NA);
   record("file_cache_drop", cache_drop() >= 0, "bool");
   unlink(FILEBENCH_PATH);
   free(buf);
@@ -888,6 +929,10 @@ summary(void)
   show("file_write_4M", "write() 4 MiB");
   show("file_read_cold_4M", "read() 4 MiB, cold cache");
   show("file_read_warm_4M", "read() 4 MiB, warm cache");
+  show("file_mmap_cold_4M", "mmap + touch every page of 4 MiB, cold");
+  show("file_mmap_warm_4M", "mmap + touch every page of 4 MiB, warm");
+  show("file_mmap_warm_noaround_4M", "  the same, no file fault-around");
+  show("ratio_mmap_over_read_warm_4M", "warm mapped read / warm read()");
 
   printf("\n== exec of the big program (fork+exec+exit+wait) ==\n");
   show("execbig_eager", "bigprog touching one page, eager exec");

@@ -171,7 +171,7 @@ TEST(mmap_file_oom_kills_only_it)
   char *name = make_file(4 * PGSIZE, 8);
   vmctl(VMCTL_CACHE_DROP, 1);
   int fd = open(name, O_RDONLY);
-  char *p = mmap(0, 4 * PGSIZE, PROT_READ, MAP_PRIVATE, fd, 0);
+  char *p = mmap(0, 4 * PGSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   CHECK(p != MAP_FAILED, "mmap");
   struct vmstat v0, v1;
   xvmstat(&v0);
@@ -181,8 +181,10 @@ TEST(mmap_file_oom_kills_only_it)
       ;
     while (sbrkeager(PGSIZE) != (char *)-1)
       ;
-    for (int i = 0; i < 4; i++)
-      (void)*(volatile char *)(p + i * PGSIZE);  // needs a frame: none left
+    for (int i = 0; i < 4; i++) {
+      (void)*(volatile char *)(p + i * PGSIZE);  // a frame unless still cached
+      p[i * PGSIZE] = 1;                         // a private copy: a frame for sure
+    }
     exit(0);
   }
   int st = xwait(0);
