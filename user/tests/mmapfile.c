@@ -123,6 +123,7 @@ TEST(mmap_file_private_write)
   int fd = open(name, O_RDWR);
   char *p = mmap(0, 6 * PGSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   CHECK(p != MAP_FAILED, "mmap");
+  p[3 * PGSIZE] = 1;                     // a store first: copied at once
   (void)*(volatile char *)(p + PGSIZE);  // read first: the cache page, then a copy
   bytes_fill(p, 6 * PGSIZE, 6);
   close(fd);

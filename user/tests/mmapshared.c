@@ -162,14 +162,17 @@ TEST(mmap_shared_fork)
     if (p[0] != 'x')
       exit(2);
     p[PGSIZE] = 'y';  // untouched in the parent before fork
+    p[1] = 'u';       // mapped in both before fork
     write(back[1], "k", 1);
     read(go[0], &c, 1);
-    exit(p[2 * PGSIZE] == 'z' ? 0 : 3);
+    exit(p[2 * PGSIZE] == 'z' && p[2] == 'v' ? 0 : 3);
   }
   char c;
   CHECK(read(back[0], &c, 1) == 1, "child");
   CHECK(p[PGSIZE] == 'y', "parent does not see the child's store");
+  CHECK(p[1] == 'u', "parent does not see the child's store to a page mapped before fork");
   p[2 * PGSIZE] = 'z';
+  p[2] = 'v';
   write(go[1], "k", 1);
   CHECK(xwait(0) == 0, "child did not see the parent's store");
   close(go[0]);
@@ -201,4 +204,103 @@ TEST(mmap_shared_coherent_with_write)
   CHECK(munmap(p, NPG * PGSIZE) == 0, "munmap");
   close(fd);
   unlink(name);
+}
+
+static uint64
+dirty_pages(void)
+{
+  struct vmstat vs;
+  xvmstat(&vs);
+  return vs.cache_dirty;
+}
+
+// Write-notify: a shared store marks its page dirty at once, whether the
+// page was read first or not, and again after msync cleaned it; msync of
+// another mapping of the same file then writes it back.
+TEST(mmap_shared_store_marks_dirty)
+{
+  char *name = make_file(NPG * PGSIZE, 7);
+  int fd;
+  char *p = map_shared(name, &fd);
+  char *q = mmap(0, NPG * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(q != MAP_FAILED, "second mapping");
+  uint64 d0 = dirty_pages(), w0 = writebacks();
+  p[2 * PGSIZE] = 'b';  // stored to first (before any load maps it ahead)
+  CHECK(dirty_pages() == d0 + 1, "first-touch store: %d dirty", (int)(dirty_pages() - d0));
+  (void)*(volatile char *)p;
+  CHECK(dirty_pages() == d0 + 1, "a load dirtied a page");
+  p[5] = 'a';  // read first, then stored to
+  CHECK(dirty_pages() == d0 + 2, "store after a load: %d dirty", (int)(dirty_pages() - d0));
+  CHECK(msync(q, NPG * PGSIZE, MS_SYNC) == 0, "msync");
+  CHECK(writebacks() - w0 == 2, "msync of the other mapping wrote %d, want 2",
+        (int)(writebacks() - w0));
+  CHECK(dirty_pages() == d0, "msync left %d dirty", (int)(dirty_pages() - d0));
+  CHECK(msync(p, NPG * PGSIZE, MS_SYNC) == 0, "msync p");  // p's PTEs lose W
+  p[6] = 'c';
+  CHECK(dirty_pages() == d0 + 1, "store after msync: %d dirty", (int)(dirty_pages() - d0));
+  CHECK(munmap(p, NPG * PGSIZE) == 0 && munmap(q, NPG * PGSIZE) == 0, "munmap");
+  CHECK(dirty_pages() == d0, "munmap left %d dirty", (int)(dirty_pages() - d0));
+  close(fd);
+  unlink(name);
+}
+
+// A writable PTE is a dirty claim: page 0 is stored to through p, written
+// back by msync of q (p keeps its writable PTE), then stored to through p
+// again without a fault. how: 0 munmap, 1 msync, 2 exit must pass p's
+// claim on so that the second store reaches the disk.
+static void
+claim_case(int how, int seed)
+{
+  char *name = make_file(NPG * PGSIZE, seed);
+  char *exp = malloc(NPG * PGSIZE);
+  bytes_fill(exp, NPG * PGSIZE, seed);
+  for (int i = 0; i < PGSIZE; i++)
+    exp[i] = (char)(i * 7 + seed);
+  exp[PGSIZE - 1] = 'L';
+  int pid = how == 2 ? xfork() : 0;
+  if (pid == 0) {
+    int fd;
+    char *p = map_shared(name, &fd);
+    char *q = mmap(0, NPG * PGSIZE, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(q != MAP_FAILED, "second mapping");
+    for (int i = 0; i < PGSIZE - 1; i++)
+      p[i] = (char)(i * 7 + seed);
+    uint64 w0 = writebacks();
+    CHECK(msync(q, NPG * PGSIZE, MS_SYNC) == 0 && writebacks() - w0 == 1, "msync q");
+    p[PGSIZE - 1] = 'L';  // no fault: p's PTE is still writable
+    if (how == 2)
+      exit(0);  // no munmap, no msync
+    w0 = writebacks();
+    if (how == 1)
+      CHECK(msync(p, NPG * PGSIZE, MS_SYNC) == 0, "msync p");
+    else
+      CHECK(munmap(p, NPG * PGSIZE) == 0, "munmap p");
+    CHECK(writebacks() - w0 == 1, "%s wrote %d pages, want 1", how ? "msync" : "munmap",
+          (int)(writebacks() - w0));
+    if (how == 1)
+      CHECK(munmap(p, NPG * PGSIZE) == 0, "munmap p");
+    CHECK(munmap(q, NPG * PGSIZE) == 0, "munmap q");
+    close(fd);
+  } else {
+    CHECK(xwait(0) == 0, "child");
+  }
+  vmctl(VMCTL_CACHE_DROP, 1);  // the next read comes from the disk
+  CHECK(file_is(name, exp, NPG * PGSIZE), "the store after writeback is not in the file");
+  free(exp);
+  unlink(name);
+}
+
+TEST(mmap_shared_claim_at_munmap)
+{
+  claim_case(0, 8);
+}
+
+TEST(mmap_shared_claim_at_msync)
+{
+  claim_case(1, 9);
+}
+
+TEST(mmap_shared_claim_at_exit)
+{
+  claim_case(2, 10);
 }
