@@ -79,5 +79,9 @@ void *memcpy(void *, const void *, uint);
 // user library: Lazuli additions
 uint64 nsec(void);  // ns since boot, read from the time CSR (no trap)
 int snprintf(char *, int, const char *, ...);
+// Touch every page of our own text and data now (data by a write, so its
+// copy-on-write copy exists) and stack_pages pages of stack: a program that
+// counts frames then never sees its own pages being paged in.
+void prefault_image(int stack_pages);  // stack_pages at most 16
 
 #endif

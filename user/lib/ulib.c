@@ -221,3 +221,37 @@ nsec(void)
   asm volatile("rdtime %0" : "=r"(t));
   return t * 100;
 }
+
+// Demand-paged exec maps text and data on first touch; see user.h.
+#define PREFAULT_STACK_MAX 16
+static void
+prefault_stack(int pages)
+{
+  volatile char pad[PREFAULT_STACK_MAX * PGSIZE];
+
+  if (pages > PREFAULT_STACK_MAX)
+    pages = PREFAULT_STACK_MAX;
+  // The stack grows down: touch the pages nearest the caller first.
+  for (int i = 1; i <= pages; i++)
+    pad[sizeof(pad) - i * PGSIZE] = 0;
+}
+
+void
+prefault_image(int stack_pages)
+{
+  struct regioninfo r[16];
+  int n = procregions(getpid(), r, 16);
+
+  for (int i = 0; i < n; i++) {
+    if (r[i].kind != RK_TEXT && r[i].kind != RK_DATA)
+      continue;
+    for (uint64 va = r[i].start; va < r[i].end; va += PGSIZE) {
+      volatile char *b = (volatile char *)va;
+      char c = *b;
+      if (r[i].prot & PROT_WRITE)
+        *b = c;
+    }
+  }
+  if (stack_pages > 0)
+    prefault_stack(stack_pages);
+}

@@ -1324,36 +1324,6 @@ kill_orphans(void)
   return total;
 }
 
-// exec maps text and data from the page cache on demand: touch every page
-// of them now (data by a write, so copy-on-write has happened), so that no
-// page of our own is read in between the two frame counts.
-static void
-prefault_image(void)
-{
-  struct regioninfo r[16];
-  int n = procregions(getpid(), r, 16);
-
-  for (int i = 0; i < n; i++) {
-    if (r[i].kind != RK_TEXT && r[i].kind != RK_DATA)
-      continue;
-    for (uint64 va = r[i].start; va < r[i].end; va += PGSIZE) {
-      volatile char *b = (volatile char *)va;
-      char c = *b;
-      if (r[i].prot & PROT_WRITE)
-        *b = c;
-    }
-  }
-}
-
-static void
-prefault_stack(void)
-{
-  volatile char pad[8 * PGSIZE];
-
-  for (int i = 0; i < (int)sizeof(pad); i += PGSIZE)
-    pad[i] = 0;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1408,8 +1378,7 @@ main(int argc, char *argv[])
   memset(scratch, 0, SCRATCH_BYTES);
   for (int i = 0; i < COW_RW_PAGES * PGSIZE; i++)
     cow_rw[i] = i * 5 + 1;
-  prefault_stack();
-  prefault_image();
+  prefault_image(8);
   if (fork() == 0)  // settle the parent's own pages before counting
     exit(0);
   wait(0);

@@ -203,34 +203,6 @@ contains(const char *hay, const char *needle)
   return n == 0;
 }
 
-// Grow the stack now so that later calls in the parent never fault in a
-// new stack page between two frame counts (that would look like a leak).
-static void
-prefault_stack(void)
-{
-  volatile char pad[6 * PGSIZE];
-
-  for (int i = 0; i < (int)sizeof(pad); i += PGSIZE)
-    pad[i] = 0;
-}
-
-// exec maps our text and data from the page cache on demand; touch every
-// page of them now, so that no test's frame count sees one of our own pages
-// being read in (the harness's cache drop keeps pages a page table maps).
-static void
-prefault_image(void)
-{
-  struct regioninfo r[16];
-  int n = procregions(getpid(), r, 16);
-
-  for (int i = 0; i < n; i++) {
-    if (r[i].kind != RK_TEXT && r[i].kind != RK_DATA)
-      continue;
-    for (uint64 va = r[i].start; va < r[i].end; va += PGSIZE)
-      (void)*(volatile char *)va;
-  }
-}
-
 #define MAXTESTS 256
 static const struct utest *order[MAXTESTS];
 static int ntests;
@@ -372,8 +344,7 @@ main(int argc, char **argv)
   int passed = 0, failed = 0, n = 0;
   long lost;
 
-  prefault_stack();
-  prefault_image();
+  prefault_image(6);
   order_tests();
   for (int i = 0; i < ntests; i++)
     if (selected(order[i]->name, argc, argv))
