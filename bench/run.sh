@@ -192,9 +192,12 @@ managed=$(f frames_total)
   echo
   echo "| measurement | time | MiB/s |"
   echo "|---|---:|---:|"
-  for k in file_write_4M file_read_cold_4M file_read_warm_4M file_mmap_cold_4M file_mmap_warm_4M file_mmap_warm_noaround_4M; do
+  for k in file_write_4M file_read_cold_4M file_read_warm_4M file_mmap_cold_4M file_mmap_warm_4M file_mmap_warm_noaround_4M file_msync_4M; do
     echo "| $k | $(t $k) | $(awk -v n="$(val $k)" 'BEGIN { if (n + 0 > 0) printf "%.1f", 4 * 1e9 / n; else print "n/a" }') |"
   done
+  echo
+  echo "file_mmap_*: touching every page of a \`MAP_PRIVATE\` mapping (warm mapped / warm read(): $(r ratio_mmap_over_read_warm_4M))."
+  echo "file_msync_4M: a store to every page of a \`MAP_SHARED\` mapping, then \`msync\` (msync / write(): $(r ratio_msync_over_write_4M))."
   echo
   echo "## exec of a big program: demand paging vs eager loading"
   echo
