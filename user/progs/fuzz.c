@@ -1070,7 +1070,9 @@ op_misc(void)
   case 2: SC3(SYS_procregions, chance(50) ? 0 : rnd() % 200, dst_ptr(), size_arg()); break;
   case 3: SC2(SYS_getpids, dst_ptr(), size_arg()); break;
   case 4: {
-    static const int ops[] = {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1000};
+    // Every op but VMCTL_FS_CRASH, which (like poweroff) stops the
+    // machine on purpose; 11 and 1000 are unknown ops.
+    static const int ops[] = {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 1000};
     static const int vals[] = {-1, -1, 0, 1, 2, -5, 0x7fffffff};
     int op = ops[below(13)], val = vals[below(7)];
     if (op == VMCTL_TRAP_SATP && val == 1 && chance(80))
