@@ -4,7 +4,6 @@
 // fake user copies that can fail part way. After each test: frames,
 // pages, references and the fake disk are checked, and every cached page
 // must equal the file (zeros past end of file).
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include "types.h"
@@ -15,54 +14,7 @@
 #include "vm/vm.h"
 #include "fs/file.h"
 #include "lib/klib.h"
-
-static jmp_buf unwind;
-static char reason[1024];
-uint64 host_kvoffset;
-
-void stubs_reset(void);
-
-void
-t_fail(const char *file, int line, const char *fmt, ...)
-{
-  int n = snprintf(reason, sizeof(reason), "%s:%d: ", file, line);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(reason + n, sizeof(reason) - n, fmt, ap);
-  va_end(ap);
-  longjmp(unwind, 1);
-}
-
-void
-t_panic(const char *msg)
-{
-  snprintf(reason, sizeof(reason), "%s", msg);
-  longjmp(unwind, 1);
-}
-
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond))                                                                                   \
-      t_fail("filetest.c", __LINE__, "%s", #cond);                                                 \
-  } while (0)
-#define CHECK_EQ(a, b)                                                                             \
-  do {                                                                                             \
-    int64 a_ = (int64)(a), b_ = (int64)(b);                                                        \
-    if (a_ != b_)                                                                                  \
-      t_fail("filetest.c", __LINE__, "%s is %ld, expected %ld (%s)", #a, (long)a_, (long)b_, #b);  \
-  } while (0)
-
-uint64
-pmap_shared_pages(void)
-{
-  return 0;
-}
-
-uint64
-pmap_user_ptpages(void)
-{
-  return 0;
-}
+#include "objrun.h"
 
 // ---- the fake file system: one file ----------------------------------------------
 

@@ -3,7 +3,6 @@
 // counted transactions and iput calls, a writeback that can be made to
 // fail. Each test is followed by a leak check (free frames, object
 // references, inode references, cache counters back to zero).
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include "types.h"
@@ -14,57 +13,7 @@
 #include "vm/vm.h"
 #include "fs/file.h"
 #include "lib/klib.h"
-
-// ---- the runner -----------------------------------------------------------
-
-static jmp_buf unwind;
-static char reason[1024];
-uint64 host_kvoffset;
-
-void stubs_reset(void);
-
-void
-t_fail(const char *file, int line, const char *fmt, ...)
-{
-  int n = snprintf(reason, sizeof(reason), "%s:%d: ", file, line);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(reason + n, sizeof(reason) - n, fmt, ap);
-  va_end(ap);
-  longjmp(unwind, 1);
-}
-
-void
-t_panic(const char *msg)
-{
-  snprintf(reason, sizeof(reason), "%s", msg);
-  longjmp(unwind, 1);
-}
-
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond))                                                                                   \
-      t_fail("objtest.c", __LINE__, "%s", #cond);                                                  \
-  } while (0)
-#define CHECK_EQ(a, b)                                                                             \
-  do {                                                                                             \
-    uint64 a_ = (uint64)(a), b_ = (uint64)(b);                                                     \
-    if (a_ != b_)                                                                                  \
-      t_fail("objtest.c", __LINE__, "%s is %ld, expected %ld (%s)", #a, (long)a_, (long)b_, #b);   \
-  } while (0)
-
-// Kernel services frame.c needs that have nothing to do here.
-uint64
-pmap_shared_pages(void)
-{
-  return 0;
-}
-
-uint64
-pmap_user_ptpages(void)
-{
-  return 0;
-}
+#include "objrun.h"
 
 // ---- the fake file system ------------------------------------------------------
 
