@@ -8,9 +8,9 @@
 #include <setjmp.h>
 #include "types.h"
 
-extern jmp_buf unwind;       // a failed check longjmps here
-extern char reason[1024];    // why the test failed
-void stubs_reset(void);      // common/stubs.c: forget a failed test's held locks
+extern jmp_buf unwind;     // a failed check longjmps here
+extern char reason[1024];  // why the test failed
+void stubs_reset(void);    // common/stubs.c: forget a failed test's held locks
 void t_fail(const char *file, int line, const char *fmt, ...);
 void t_panic(const char *msg);
 
