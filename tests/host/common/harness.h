@@ -11,9 +11,7 @@
 #include "vm/vm.h"
 
 // ---- failing a test: records the first reason and unwinds to the runner ----
-void t_fail(const char *file, int line, const char *fmt, ...)
-    __attribute__((noreturn, format(printf, 3, 4)));
-void t_panic(const char *msg) __attribute__((noreturn));  // from panic()/assert()
+#include "unwind.h"      // t_fail, t_panic (from panic()/assert())
 void stubs_reset(void);  // after a panic unwound a test: forget the locks it held
 
 #define CHECK(cond)                                                                                \

@@ -10,28 +10,7 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 #include "harness.h"
-
-static jmp_buf unwind;
-static char reason[1024];
-
-void
-t_fail(const char *file, int line, const char *fmt, ...)
-{
-  const char *base = strrchr(file, '/');
-  int n = snprintf(reason, sizeof(reason), "%s:%d: ", base ? base + 1 : file, line);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(reason + n, sizeof(reason) - n, fmt, ap);
-  va_end(ap);
-  longjmp(unwind, 1);
-}
-
-void
-t_panic(const char *msg)
-{
-  snprintf(reason, sizeof(reason), "%s", msg);
-  longjmp(unwind, 1);
-}
+#include "unwind.h"
 
 int
 main(int argc, char **argv)

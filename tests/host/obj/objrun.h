@@ -5,14 +5,10 @@
 #ifndef OBJRUN_H
 #define OBJRUN_H
 
-#include <setjmp.h>
 #include "types.h"
+#include "unwind.h"
 
-extern jmp_buf unwind;     // a failed check longjmps here
-extern char reason[1024];  // why the test failed
-void stubs_reset(void);    // common/stubs.c: forget a failed test's held locks
-void t_fail(const char *file, int line, const char *fmt, ...);
-void t_panic(const char *msg);
+void stubs_reset(void);  // common/stubs.c: forget a failed test's held locks
 
 #define CHECK(cond)                                                                                \
   do {                                                                                             \
