@@ -36,6 +36,7 @@ main(void)
     binit();
     iinit();
     vmobj_init();
+    swap_table_init(0);  // no swap device yet
     fileinit();
     virtio_disk_init();
     userinit();

@@ -113,6 +113,20 @@ int filemap_writeback(struct inode *ip, uint64 pgoff, paddr_t pa);  // ip locked
 int filemap_read(struct file *f, uint64 addr, int n);   // read() of an inode; bytes or -1
 int filemap_write(struct file *f, uint64 addr, int n);  // write() of an inode; bytes or -1
 
+// ---- swap.c: swap slots (a page each on the swap disk), counted like frames ----
+// A slot's count is the number of leaf tables whose PTE holds it as a swap
+// entry (pmap.c takes and drops them); at zero it is free. See docs/vm.md.
+typedef uint32 swapslot_t;                // 1..swap_nslots(); 0 = none
+#define SWAP_MAXSLOTS (1UL << (30 - 12))  // 1 GiB of swap at most
+void swap_table_init(uint32 nslots);      // boot: the slot table for the device's size
+uint32 swap_nslots(void);                 // slots the device holds (0: no swap)
+uint32 swap_used(void);                   // slots with a reference now
+swapslot_t swap_alloc(void);              // a free slot with one reference; 0 if full or off
+void swap_ref(swapslot_t s);              // one more reference (a leaf-table copy, fork)
+void swap_unref(swapslot_t s);            // one fewer; at zero the slot is free
+int swap_refcount(swapslot_t s);
+int swap_set(int on);  // vmctl(VMCTL_SWAP): off = no new slots; old value
+
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
 #define NREGION VM_MAXREGIONS  // regions per address space (vmstat.h: 256)
 #define REG_SHARED 0x1         // region flag: MAP_SHARED (else private)
