@@ -53,6 +53,18 @@ void pmap_slot_set(struct pmap *pm, struct pmap_slot *s, uint64 pa, int prot);
 // Step s to the next page. 1 if that page is in the same leaf table (s is
 // then its slot), else 0 (s unchanged).
 int pmap_slot_next(struct pmap *pm, struct pmap_slot *s);
+// The slot of va if its leaf table exists (nothing is allocated): 0, else -1.
+int pmap_slot_find(struct pmap *pm, uint64 va, struct pmap_slot *s);
+// Unmap the slot's page (leaf table owned). Its frame is the caller's to
+// release, and the TLB the caller's to flush (pmap_flush_page for the
+// current address space, pmap_shootdown for another's).
+void pmap_slot_clear(struct pmap *pm, struct pmap_slot *s);
+// 1 if the slot's leaf table is shared with another page table (since fork).
+int pmap_slot_shared(struct pmap *pm, struct pmap_slot *s);
+// Test and clear the accessed bit of the slot's page: 1 if it was accessed
+// since mapped or since the last call, 0 if not (or nothing is mapped).
+// No TLB flush: a stale translation only makes a used page look old.
+int pmap_slot_young(struct pmap *pm, struct pmap_slot *s);
 // Pages in [start, end) mapped and accessed since mapped (not PMAP_OLD).
 uint64 pmap_count_young(struct pmap *pm, uint64 start, uint64 end);
 // fork: map every page of src in [start, end) into dst at the same va. With
@@ -73,6 +85,14 @@ int pmap_protect(struct pmap *pm, uint64 start, uint64 end, int prot,
 void pmap_writable(struct pmap *pm, uint64 start, uint64 end, void (*fn)(uint64 va, void *arg),
                    void *arg);
 void pmap_activate(struct pmap *pm);  // satp := this table (flushes the TLB)
+// After valid PTEs of pm changed (removed, downgraded) that another hart may
+// cache: make every hart that has pm loaded flush its TLB, and wait until
+// it has (or has left pm). Interrupts on, no spinlock held (it waits); an
+// IPI only when pm is loaded on another hart. Flushes this hart too if pm
+// is loaded here. Only then may the frames the PTEs named be reused.
+void pmap_shootdown(struct pmap *pm);
+void pmap_shootdown_intr(void);  // trap.c: the software interrupt (this hart's flush)
+uint64 pmap_shootdowns(void);    // shootdowns that asked another hart, since boot
 void pmap_kernel_init(void);          // build the kernel-only table
 void pmap_kernel_activate(void);      // satp := kernel-only table
 void pmap_flush_page(uint64 va);      // after changing one mapping of the current table

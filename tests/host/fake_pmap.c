@@ -286,6 +286,64 @@ pmap_slot_set(struct pmap *pm, struct pmap_slot *s, uint64 pa, int prot)
 }
 
 int
+pmap_slot_find(struct pmap *pm, uint64 va, struct pmap_slot *s)
+{
+  if (va >= MAXVA || table_find(fp_of(pm), 0, va >> 21) < 0)
+    return -1;
+  assert(va % PGSIZE == 0);
+  s->va = va;
+  s->pte = s->l1e = 0;
+  return 0;
+}
+
+void
+pmap_slot_clear(struct pmap *pm, struct pmap_slot *s)
+{
+  struct fpmap *fp = fp_of(pm);
+  int i = lower_bound(fp, s->va);
+  if (i == fp->nmap || fp->map[i].va != s->va)
+    return;
+  memmove(&fp->map[i], &fp->map[i + 1], (fp->nmap - i - 1) * sizeof(fp->map[0]));
+  fp->nmap--;
+  pm->resident--;
+}
+
+int
+pmap_slot_shared(struct pmap *pm, struct pmap_slot *s)
+{
+  return 0;  // the fake never shares tables
+}
+
+// PMAP_OLD is the fake's accessed bit, inverted (fakepmap_touch clears it).
+int
+pmap_slot_young(struct pmap *pm, struct pmap_slot *s)
+{
+  struct fpmap *fp = fp_of(pm);
+  int i = lower_bound(fp, s->va);
+  if (i == fp->nmap || fp->map[i].va != s->va)
+    return 0;
+  int young = !(fp->map[i].prot & PMAP_OLD);
+  fp->map[i].prot |= PMAP_OLD;
+  return young;
+}
+
+static uint64 shootdowns;
+
+void
+pmap_shootdown(struct pmap *pm)
+{
+  (void)fp_of(pm);
+  shootdowns++;
+  flushes++;
+}
+
+uint64
+pmap_shootdowns(void)
+{
+  return shootdowns;
+}
+
+int
 pmap_slot_next(struct pmap *pm, struct pmap_slot *s)
 {
   if (((s->va >> 12) & 511) == 511)

@@ -8,6 +8,7 @@
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/kmem.h"
 #include "vm/vm.h"
+#include "proc/proc.h"
 #include "lib/klib.h"
 
 typedef uint64 pte_t;
@@ -208,11 +209,35 @@ pmap_kernel_init(void)
   }
 }
 
+// ---- Which hart has which page table loaded: TLB shootdown ----
+// A hart caches translations of the page table in its satp. A user page
+// table is loaded on at most one hart (no threads: one process per address
+// space, one hart per process), recorded here by pmap_activate and cleared
+// by pmap_kernel_activate. pmap_shootdown(pm), after valid PTEs of pm
+// changed, asks the hart that has pm loaded to flush: a ticket in `asked`,
+// a software interrupt (trap_wake), and the hart's interrupt handler
+// (pmap_shootdown_intr) fences and publishes the ticket it saw in `done`.
+// A hart that leaves pm meanwhile (satp switch + full fence) needs no ask.
+// See docs/vm.md, "The TLB argument".
+static struct {
+  struct pmap *loaded;  // atomic: the user page table in this hart's satp, or 0
+  uint64 asked;         // atomic: shootdown tickets handed out for this hart
+  uint64 done;          // atomic: the last ticket this hart has fenced for
+  uint64 pad[5];        // one cache line each
+} harts[NCPU];
+
+static uint64 shootdowns;  // atomic: shootdowns that had to ask another hart
+
 void
 pmap_kernel_activate(void)
 {
+  int on = intr_get();
+  intr_off();  // the hart we record must be the hart we run on
   CSR_WRITE(satp, MAKE_SATP(V2P(kernel_root)));
   sfence_vma();
+  __atomic_store_n(&harts[r_tp()].loaded, 0, __ATOMIC_SEQ_CST);  // after the fence
+  if (on)
+    intr_on();
 }
 
 int
@@ -231,8 +256,58 @@ pmap_init(struct pmap *pm)
 void
 pmap_activate(struct pmap *pm)
 {
+  int on = intr_get();
+  intr_off();
+  // Recorded before the first walk: a shootdown that does not see us here
+  // changed its PTEs before we could read them.
+  __atomic_store_n(&harts[r_tp()].loaded, pm, __ATOMIC_SEQ_CST);
   CSR_WRITE(satp, MAKE_SATP(V2P(pm->root)));
   sfence_vma();
+  if (on)
+    intr_on();
+}
+
+void
+pmap_shootdown(struct pmap *pm)
+{
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the PTE stores before the look at harts
+  int on = intr_get();
+  intr_off();
+  int self = r_tp();
+  if (__atomic_load_n(&harts[self].loaded, __ATOMIC_SEQ_CST) == pm)
+    sfence_vma();  // our own address space: flush here
+  if (on)
+    intr_on();
+  for (int h = 0; h < NCPU; h++) {
+    if (h == self || __atomic_load_n(&harts[h].loaded, __ATOMIC_SEQ_CST) != pm)
+      continue;
+    // Waiting with interrupts off could deadlock two harts asking each
+    // other; waiting with a spinlock held could stop the hart we wait for.
+    assert(intr_get() && spinlocks_held() == 0);
+    uint64 ticket = __atomic_add_fetch(&harts[h].asked, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&shootdowns, 1, __ATOMIC_RELAXED);
+    trap_wake(h);
+    while (__atomic_load_n(&harts[h].loaded, __ATOMIC_SEQ_CST) == pm &&
+           __atomic_load_n(&harts[h].done, __ATOMIC_SEQ_CST) < ticket)
+      ;  // the software interrupt is pending there until it is taken
+  }
+}
+
+void
+pmap_shootdown_intr(void)
+{
+  int self = r_tp();  // interrupts are off in a trap handler
+  uint64 asked = __atomic_load_n(&harts[self].asked, __ATOMIC_SEQ_CST);
+  if (asked != __atomic_load_n(&harts[self].done, __ATOMIC_RELAXED)) {
+    sfence_vma();
+    __atomic_store_n(&harts[self].done, asked, __ATOMIC_SEQ_CST);
+  }
+}
+
+uint64
+pmap_shootdowns(void)
+{
+  return __atomic_load_n(&shootdowns, __ATOMIC_RELAXED);
 }
 
 void
@@ -306,6 +381,51 @@ pmap_slot_get(struct pmap *pm, struct pmap_slot *s, uint64 *pa, int *prot)
   *pa = PTE_PA(pte);
   *prot = pte2prot(pte) | (pte & PTE_A ? 0 : PMAP_OLD);
   return 1;
+}
+
+int
+pmap_slot_find(struct pmap *pm, uint64 va, struct pmap_slot *s)
+{
+  if (va >= MAXVA)
+    return -1;
+  assert(va % PGSIZE == 0);
+  pte_t *l1e = l1_slot(pm, va, 0);
+  if (l1e == 0 || !(*l1e & PTE_V))
+    return -1;
+  s->va = va;
+  s->l1e = l1e;
+  s->pte = &((pte_t *)P2V(PTE_PA(*l1e)))[PX(0, va)];
+  return 0;
+}
+
+void
+pmap_slot_clear(struct pmap *pm, struct pmap_slot *s)
+{
+  assert(frame_refcount(PTE_PA(*s->l1e)) == 1);  // owned: pmap_slot_own
+  if (*s->pte & PTE_V)
+    pm->resident--;
+  *s->pte = 0;
+}
+
+int
+pmap_slot_shared(struct pmap *pm, struct pmap_slot *s)
+{
+  return frame_refcount(PTE_PA(*s->l1e)) > 1;
+}
+
+// The hardware sets A in a valid PTE (atomically, as QEMU does) at an
+// access whose translation it had to walk for; clearing it must not lose
+// such an update, hence the atomic and. A translation cached with A set is
+// not re-walked until that hart flushes, so a page in use may look old for
+// up to a time slice (every satp switch flushes): it then costs a fault to
+// bring back, never a wrong byte. A is left alone in PTEs that are invalid.
+int
+pmap_slot_young(struct pmap *pm, struct pmap_slot *s)
+{
+  if (!(*s->pte & PTE_V))
+    return 0;
+  pte_t old = __atomic_fetch_and(s->pte, ~PTE_A, __ATOMIC_SEQ_CST);
+  return (old & PTE_A) != 0;
 }
 
 int

@@ -70,6 +70,7 @@ clock_intr(void)
 void
 trap_wake(int hart)
 {
+  asm volatile("fence iorw, iorw" ::: "memory");  // what we ask for is visible first
   *(volatile uint32 *)P2V(CLINT + 4 * hart) = 1;
 }
 
@@ -95,7 +96,10 @@ devintr(uint64 scause)
     return 2;
   }
   if (scause == (SCAUSE_INTR | IRQ_S_SOFT)) {
-    CSR_CLEAR(sip, SIE_SSIE);  // a wake-up (trap_wake): the scheduler loop does the rest
+    // A wake-up or a TLB shootdown (trap_wake). Cleared before looking at
+    // what was asked: a later ask raises it again.
+    CSR_CLEAR(sip, SIE_SSIE);
+    pmap_shootdown_intr();  // a wake-up: the scheduler loop does the rest
     return 1;
   }
   return 0;

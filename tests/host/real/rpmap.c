@@ -13,6 +13,25 @@
 uint64 host_csr_satp, host_csr_sstatus;
 uint64 host_sfence_all, host_sfence_page;
 uint64 host_time;
+uint64 host_tp;
+int rp_wake_mode;  // what a woken "hart" does (rpmap.h)
+uint64 rp_wakes;
+
+// Another hart taking the software interrupt trap_wake raises: it runs the
+// handler (RP_WAKE_ACK) or switches to the kernel page table (RP_WAKE_LEAVE),
+// either of which ends pmap_shootdown's wait.
+void
+trap_wake(int hart)
+{
+  rp_wakes++;
+  uint64 me = host_tp;
+  host_tp = hart;
+  if (rp_wake_mode == RP_WAKE_LEAVE)
+    pmap_kernel_activate();
+  else
+    pmap_shootdown_intr();
+  host_tp = me;
+}
 
 int real_pmap_init(struct pmap *pm);
 void real_pmap_destroy(struct pmap *pm, void (*release)(uint64 pa));

@@ -21,6 +21,13 @@
 #define SPAN (1UL << 21)  // bytes one leaf table maps
 #define RP_NPTE 512
 
+// trap_wake as played by the host: the woken hart acks or leaves the table.
+#define RP_WAKE_ACK 0
+#define RP_WAKE_LEAVE 1
+extern int rp_wake_mode;
+extern uint64 rp_wakes;  // trap_wake calls so far
+extern uint64 host_tp;
+
 // Live page tables, in creation order.
 int rp_nlive(void);
 struct pmap *rp_live(int i);

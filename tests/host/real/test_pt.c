@@ -368,3 +368,126 @@ test_pt_slot_verbs(void)
   pmap_destroy(&child, count_release);
   pmap_destroy(&pm, count_release);
 }
+
+// The verbs the reclaimer uses on someone else's page table: find a slot
+// without allocating, test-and-clear A, clear one page, see sharing.
+void
+test_pt_access_verbs(void)
+{
+  static struct pmap pm, child;
+  CHECK(pmap_init(&pm) == 0 && pmap_init(&child) == 0);
+  struct pmap_slot s;
+  uint64 free0 = frames_free(), pa;
+  int prot;
+  // find never allocates: nothing there yet
+  CHECK(pmap_slot_find(&pm, SPAN + P(7), &s) == -1);
+  CHECK(pmap_slot_find(&pm, MAXVA, &s) == -1);
+  CHECK_EQ(pm.ptpages, 1);
+  CHECK_EQ(frames_free(), free0);
+  paddr_t a = enter_new(&pm, SPAN + P(7), RW, 0xA1);
+  paddr_t b = enter_new(&pm, SPAN + P(8), RW, 0xB2);
+  CHECK(pmap_slot_find(&pm, SPAN + P(9), &s) == 0);  // same leaf table, empty PTE
+  CHECK(!pmap_slot_get(&pm, &s, &pa, &prot));
+  CHECK(pmap_slot_young(&pm, &s) == 0);
+  CHECK_EQ(rp_pte(&pm, SPAN + P(9)), 0);  // young leaves an empty PTE alone
+  CHECK(pmap_slot_find(&pm, SPAN + P(7), &s) == 0);
+  CHECK(pmap_slot_get(&pm, &s, &pa, &prot) && pa == a && prot == RW);
+  CHECK(!pmap_slot_shared(&pm, &s));
+  // A set at mapping (the faulting access); young clears it, once
+  CHECK(rp_pte(&pm, SPAN + P(7)) & RP_A);
+  CHECK(pmap_slot_young(&pm, &s) == 1);
+  uint64 pte = rp_pte(&pm, SPAN + P(7));
+  CHECK_EQ(pte & (RP_V | RP_R | RP_W | RP_U | RP_A | RP_D), RP_V | RP_R | RP_W | RP_U | RP_D);
+  CHECK_EQ(RP_PA(pte), a);
+  CHECK(pmap_slot_young(&pm, &s) == 0);
+  CHECK(pmap_slot_get(&pm, &s, &pa, &prot) && pa == a && prot == (RW | PMAP_OLD));
+  CHECK_EQ(pmap_count_young(&pm, SPAN, 2 * SPAN), 1);  // b only
+  // the hardware sets A again at an access
+  ((uint64 *)P2V(rp_leaf_pa(&pm, SPAN)))[7] |= RP_A;
+  CHECK(pmap_slot_young(&pm, &s) == 1);
+  CHECK(pmap_slot_young(&pm, &s) == 0);
+  CHECK_EQ(pm.resident, 2);
+  check_frames();
+  // fork shares the whole leaf table: both see it shared
+  CHECK(pmap_share(&child, &pm, SPAN, 2 * SPAN, 1, count_share) == 0);
+  struct pmap_slot cs;
+  CHECK(pmap_slot_find(&child, SPAN + P(8), &cs) == 0);
+  CHECK(pmap_slot_shared(&child, &cs));
+  CHECK(pmap_slot_find(&pm, SPAN + P(8), &s) == 0);
+  CHECK(pmap_slot_shared(&pm, &s));
+  CHECK(pmap_slot_own(&child, &cs) == 0);
+  CHECK(!pmap_slot_shared(&child, &cs));
+  CHECK(!pmap_slot_shared(&pm, &s));
+  // clear: the page goes, the frame is the caller's
+  CHECK_EQ(frame_refcount(b), 2);
+  pmap_slot_clear(&child, &cs);
+  CHECK_EQ(child.resident, 1);
+  CHECK(!pmap_slot_get(&child, &cs, &pa, &prot));
+  CHECK_EQ(rp_pte(&child, SPAN + P(8)), 0);
+  CHECK(pmap_query(&pm, SPAN + P(8), &pa, &prot) && pa == b);  // the parent keeps it
+  frame_unref(b);
+  check_frames();
+  pmap_slot_clear(&child, &cs);  // clearing an empty slot changes nothing
+  CHECK_EQ(child.resident, 1);
+  CHECK(pmap_slot_find(&pm, SPAN + P(8), &s) == 0);
+  pmap_slot_clear(&pm, &s);
+  frame_unref(b);
+  CHECK_EQ(pm.resident, 1);
+  check_frames();
+  pmap_destroy(&child, count_release);
+  pmap_destroy(&pm, count_release);
+}
+
+// pmap_shootdown: nothing to ask when pm is loaded nowhere else; a flush
+// here when it is loaded here; a ticket and a wake-up for the hart that has
+// it, whose handler's fence (or its leaving pm) ends the wait.
+void
+test_pt_shootdown(void)
+{
+  static struct pmap pm, other;
+  CHECK(pmap_init(&pm) == 0 && pmap_init(&other) == 0);
+  intr_on();
+  uint64 w0 = rp_wakes, f0 = host_sfence_all, n0 = pmap_shootdowns();
+  pmap_shootdown(&pm);  // loaded nowhere
+  CHECK_EQ(rp_wakes, w0);
+  CHECK_EQ(host_sfence_all, f0);
+  pmap_activate(&pm);  // hart 0 (us)
+  f0 = host_sfence_all;
+  pmap_shootdown(&pm);
+  CHECK_EQ(rp_wakes, w0);
+  CHECK_EQ(host_sfence_all, f0 + 1);  // our own flush
+  pmap_shootdown(&other);             // loaded nowhere
+  CHECK_EQ(host_sfence_all, f0 + 1);
+  // hart 2 loads other; we shoot it down: one wake-up, its handler fences
+  host_tp = 2;
+  pmap_activate(&other);
+  host_tp = 0;
+  rp_wake_mode = RP_WAKE_ACK;
+  f0 = host_sfence_all;
+  pmap_shootdown(&other);
+  CHECK_EQ(rp_wakes, w0 + 1);
+  CHECK_EQ(host_sfence_all, f0 + 1);  // hart 2's, not ours
+  CHECK_EQ(pmap_shootdowns(), n0 + 1);
+  pmap_shootdown(&other);  // a second one needs a second ack
+  CHECK_EQ(rp_wakes, w0 + 2);
+  CHECK_EQ(host_sfence_all, f0 + 2);
+  // a handler run with nothing asked does not fence
+  host_tp = 2;
+  pmap_shootdown_intr();
+  host_tp = 0;
+  CHECK_EQ(host_sfence_all, f0 + 2);
+  // the woken hart leaves other instead of acking: that ends the wait too
+  rp_wake_mode = RP_WAKE_LEAVE;
+  pmap_shootdown(&other);
+  CHECK_EQ(rp_wakes, w0 + 3);
+  pmap_shootdown(&other);  // loaded nowhere now
+  CHECK_EQ(rp_wakes, w0 + 3);
+  rp_wake_mode = RP_WAKE_ACK;
+  pmap_kernel_activate();
+  pmap_shootdown(&pm);  // we left it too
+  CHECK_EQ(rp_wakes, w0 + 3);
+  CHECK_EQ(pmap_shootdowns(), n0 + 3);
+  intr_off();
+  pmap_destroy(&other, 0);
+  pmap_destroy(&pm, 0);
+}

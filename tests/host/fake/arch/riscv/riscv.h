@@ -11,6 +11,13 @@ extern uint64 host_csr_satp, host_csr_sstatus;
 extern uint64 host_sfence_all;   // sfence.vma zero, zero
 extern uint64 host_sfence_page;  // sfence.vma va, zero
 extern uint64 host_time;
+extern uint64 host_tp;  // the "hart" running: 0 unless a test plays another one
+
+static inline uint64
+r_tp(void)
+{
+  return host_tp;
+}
 
 #define CSR_READ(name) (host_csr_##name)
 #define CSR_WRITE(name, v) (host_csr_##name = (uint64)(v))
