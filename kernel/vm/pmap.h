@@ -91,12 +91,12 @@ void pmap_activate(struct pmap *pm);  // satp := this table (flushes the TLB)
 // IPI only when pm is loaded on another hart. Flushes this hart too if pm
 // is loaded here. Only then may the frames the PTEs named be reused.
 void pmap_shootdown(struct pmap *pm);
-void pmap_shootdown_intr(void);  // trap.c: the software interrupt (this hart's flush)
-uint64 pmap_shootdowns(void);    // shootdowns that asked another hart, since boot
-void pmap_kernel_init(void);          // build the kernel-only table
-void pmap_kernel_activate(void);      // satp := kernel-only table
-void pmap_flush_page(uint64 va);      // after changing one mapping of the current table
-uint64 pmap_user_ptpages(void);       // page-table pages of all user address spaces
-uint64 pmap_shared_pages(void);       // sum over leaf tables of (refs - 1) * data pages
+void pmap_shootdown_intr(void);   // trap.c: the software interrupt (this hart's flush)
+uint64 pmap_shootdowns(void);     // shootdowns that asked another hart, since boot
+void pmap_kernel_init(void);      // build the kernel-only table
+void pmap_kernel_activate(void);  // satp := kernel-only table
+void pmap_flush_page(uint64 va);  // after changing one mapping of the current table
+uint64 pmap_user_ptpages(void);   // page-table pages of all user address spaces
+uint64 pmap_shared_pages(void);   // sum over leaf tables of (refs - 1) * data pages
 
 #endif

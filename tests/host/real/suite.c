@@ -11,9 +11,9 @@
   X(pt_oom_tables)                                                                                 \
   X(pt_share_whole_table)                                                                          \
   X(pt_own_oom)                                                                                    \
-  X(pt_slot_verbs) \
-  X(pt_access_verbs) \
-  X(pt_shootdown)                                                                                 \
+  X(pt_slot_verbs)                                                                                 \
+  X(pt_access_verbs)                                                                               \
+  X(pt_shootdown)                                                                                  \
   X(share_whole_spans_cow)                                                                         \
   X(share_child_write_owns)                                                                        \
   X(share_read_fault_owns)                                                                         \
