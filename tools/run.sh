@@ -22,7 +22,7 @@ $B/mkfs ${RUN_MKFS_OPTS:-} $R/fs.img $B/README $R/autorun ${RUN_PROGS:-$B/user/_
 # The console's input: a FIFO we keep open, so QEMU never sees end of file.
 mkfifo $R/console
 exec 3<>$R/console
-dump_at=$((limit > 10 ? limit - 5 : limit))
+dump_at=$((limit > 12 ? limit - 8 : limit))
 # The typist must not hold our stdout (a pipe to tee) open, and must take
 # its sleep with it when killed.
 (
@@ -30,16 +30,23 @@ dump_at=$((limit > 10 ? limit - 5 : limit))
   sleep "$dump_at" &
   nap=$!
   wait $nap && printf '\020' >&3
-) </dev/null >/dev/null 2>&1 &
+  sleep 2
+  # ^P needs a hart that takes interrupts; the monitor does not.
+  echo "run.sh: where each hart is (QEMU monitor):" >&2
+  python3 tools/hangdump.py "$R/monitor" $B/kernel.elf ${HANGDUMP_RAW:+-raw}
+) </dev/null >/dev/null 2>>"$R/hangdump" &
 dumper=$!
 keep() { [ -n "${KEEP_IMG:-}" ] && mv -f "$R/fs.img" "$KEEP_IMG"; }
 trap 'kill $dumper 2>/dev/null; exec 3>&-; keep; rm -rf "$R"' EXIT
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios none \
-  -kernel $B/kernel.elf -m "${MEM:-128M}" -smp "${CPUS:-3}" -nographic -monitor none \
+  -kernel $B/kernel.elf -m "${MEM:-128M}" -smp "${CPUS:-3}" -nographic -monitor unix:$R/monitor,server=on,wait=off \
   -global virtio-mmio.force-legacy=false \
   -drive file=$R/fs.img,if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 <$R/console
 st=$?
-[ $st = 124 ] && echo "run.sh: timed out after ${limit}s (process table above, from ^P)" >&2
+if [ $st = 124 ]; then
+  cat "$R/hangdump" >&2 2>/dev/null
+  echo "run.sh: timed out after ${limit}s (process table above, from ^P)" >&2
+fi
 exit $st
