@@ -59,6 +59,20 @@ aspace_get(struct aspace *as)
   release(&refs_lock);
 }
 
+// A walker of an object's reverse map (rmap.c) finds address spaces whose
+// last reference may be going: those it leaves alone (aspace_put unlinks
+// their regions before it frees them, under the rmap lock the walker holds).
+int
+aspace_tryget(struct aspace *as)
+{
+  acquire(&refs_lock);
+  int ok = as->refs > 0;
+  if (ok)
+    as->refs++;
+  release(&refs_lock);
+  return ok;
+}
+
 // Called without as->lock: vmobj_put may sleep.
 void
 aspace_reap(struct aspace *as, struct region *dead)

@@ -1,8 +1,8 @@
 // The page cache: one struct vmobj per in-memory inode that has cached
 // pages or mappings. It owns an index from page offset to frame (with a
 // dirty bit per page) and reference counts that pin the inode. Moving bytes
-// between pages and the file is filemap.c's job; which address spaces map a
-// page is the regions' business (the object keeps no list of them yet).
+// between pages and the file is filemap.c's job; the object also carries
+// the list of regions mapping it (its reverse map, kept by rmap.c).
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -36,6 +36,7 @@ struct vmobj {
   uint npages;               // i: cached pages
   uint ndirty;               // i: of which dirty
   struct sleeplock writing;  // held by write() across its user copy
+  struct rmap rmap;          // regions mapping it (rmap.c; its own lock)
 };
 
 // An object exists only for an inode in the in-memory table, so NINODE
@@ -64,8 +65,16 @@ void
 vmobj_init(void)
 {
   initlock(&cache.lock, "pagecache");
-  for (int i = 0; i < NOBJ; i++)
+  for (int i = 0; i < NOBJ; i++) {
     initsleeplock(&cache.objs[i].writing, "filewrite");
+    initlock(&cache.objs[i].rmap.lock, "rmap");
+  }
+}
+
+struct rmap *
+vmobj_rmap(struct vmobj *o)
+{
+  return &o->rmap;
 }
 
 // ip's object, created if create is set (0 if none, or the pool is full).
@@ -85,6 +94,8 @@ vmobj_of(struct inode *ip, int create)
         q->refs = 0;
         q->ip = ip;
         q->npages = q->ndirty = 0;
+        q->rmap.head = 0;
+        q->rmap.nlinked = 0;
         o = q;
         __atomic_store_n(&ip->obj, o, __ATOMIC_RELEASE);
         break;
@@ -489,6 +500,7 @@ vmobj_release(struct vmobj *o)
   assert(o->used && o->refs == 0);
   if (o->ndirty != 0)
     panic("pagecache: dirty pages in a recycled inode");
+  assert(o->rmap.head == 0 && o->rmap.nlinked == 0);  // regions hold references
   for (uint64 j = 0; j < IDX_DIR && o->npages > 0; j++)
     for (uint64 k = 0; o->dir[j] && k < IDX_LEAF; k++)
       if (o->dir[j][k])

@@ -1,7 +1,9 @@
 // The sorted region set of one address space: slots for region structures
 // (whole pages owned by the address space), find, insert, remove, split,
-// trim and gap search. Backing objects and page tables are aspace.c's
-// business; this file never sleeps.
+// trim and gap search. A region holding an object is on the object's
+// reverse map exactly while it is in the set (insert_at links it,
+// region_remove_locked unlinks it). Backing objects and page tables are
+// aspace.c's business; this file never sleeps.
 #include "types.h"
 #include "memlayout.h"
 #include "vmstat.h"
@@ -109,6 +111,7 @@ insert_at(struct aspace *as, int i, struct region *r)
   as->region[i] = r;
   as->nregion++;
   as->vsize += r->end - r->start;
+  rmap_link_locked(as, r);
 }
 
 int
@@ -126,6 +129,7 @@ region_remove_locked(struct aspace *as, int i)
 {
   ASSERT_LOCKED(as);
   assert(i >= 0 && i < as->nregion);
+  rmap_unlink_locked(as, as->region[i]);
   as->vsize -= as->region[i]->end - as->region[i]->start;
   memmove(&as->region[i], &as->region[i + 1], (as->nregion - i - 1) * sizeof(as->region[0]));
   as->nregion--;

@@ -6,6 +6,7 @@
 //   -> as->lock (sleep) -> begin_op -> inode lock (guards ip's page cache) -> buffer locks
 //   -> p->lock -> ... (leaf); frames: atomics. The page cache's spinlock (object.c:
 //   pool, object references, hanging index pages) nests inside inode locks, is a leaf.
+//   An object's reverse-map spinlock (struct rmap) nests inside as->lock, is a leaf too.
 // No spinlock may be held across copyin/copyout/copyinstr or vm_fault: they
 // may sleep. uaccess asserts this. Functions named *_locked need as->lock
 // held by the caller and assert it.
@@ -135,19 +136,22 @@ int swap_set(int on);  // vmctl(VMCTL_SWAP): off = no new slots; old value
 // backing (anonymous, or obj + off) says where the bytes come from.
 // Guarded by the owning aspace's lock (l).
 struct region {
-  vaddr_t start;        // page-aligned
-  vaddr_t end;          // page-aligned, exclusive
-  int prot;             // PROT_READ | PROT_WRITE | PROT_EXEC; WRITE always with READ
-  int maxprot;          // what the backing allows mprotect to grant
-  int kind;             // enum region_kind (text, data, heap, stack, mmap)
-  int flags;            // REG_SHARED
-  struct vmobj *obj;    // 0: anonymous; else one object reference held by this region
-  uint64 off;           // page-aligned object offset of start
-  uint64 filelen;       // bytes of obj visible from off; past it, zeros (bss tail)
-  struct region *next;  // on a list of regions being released (aspace.c)
+  vaddr_t start;                 // page-aligned
+  vaddr_t end;                   // page-aligned, exclusive
+  int prot;                      // PROT_READ | PROT_WRITE | PROT_EXEC; WRITE always with READ
+  int maxprot;                   // what the backing allows mprotect to grant
+  int kind;                      // enum region_kind (text, data, heap, stack, mmap)
+  int flags;                     // REG_SHARED
+  struct vmobj *obj;             // 0: anonymous; else one object reference held by this region
+  uint64 off;                    // page-aligned object offset of start
+  uint64 filelen;                // bytes of obj visible from off; past it, zeros (bss tail)
+  struct region *next;           // on a list of regions being released (aspace.c)
+  struct aspace *as;             // the address space whose set holds it (set on insertion)
+  struct region *onext, *oprev;  // m: on obj's reverse map while in as's set (rmap.c)
 };
 
-// Lock key: l = as->lock held; r = the refs spinlock in aspace.c (aspace_get/put).
+// Lock key: l = as->lock held; r = the refs spinlock in aspace.c (aspace_get/put);
+// m = the object's reverse-map spinlock (struct rmap) AND as->lock to change, either to read.
 struct rpage;
 struct aspace {
   struct sleeplock lock;
@@ -181,9 +185,10 @@ void region_trim_tail_locked(struct aspace *as, struct region *r, vaddr_t end); 
 int region_gap_locked(struct aspace *as, uint64 len, vaddr_t lo, vaddr_t hi, vaddr_t *va);
 uint64 region_pages(void);  // frames holding region structures, all address spaces
 
-struct aspace *aspace_create(void);  // empty; 0 if out of memory
-void aspace_get(struct aspace *as);  // one more reference
-void aspace_put(struct aspace *as);  // drop one; the last frees everything (may sleep)
+struct aspace *aspace_create(void);    // empty; 0 if out of memory
+void aspace_get(struct aspace *as);    // one more reference
+int aspace_tryget(struct aspace *as);  // the same unless the last one is gone already: 1 / 0
+void aspace_put(struct aspace *as);    // drop one; the last frees everything (may sleep)
 // Map [start, end) backed by obj (0 = anonymous; the region takes one
 // reference of its own) at page-aligned offset off, showing filelen bytes of
 // it. Takes as->lock. 0, or -1 (nothing changed): bad range, overlap, out of
@@ -242,6 +247,44 @@ int aspace_msync(struct aspace *as, vaddr_t start, uint64 len);
 // Pass the dirty claims of writable PTEs of shared file pages in [start,
 // end) to their objects (vmobj_dirty), before those PTEs go.
 void aspace_claim_dirty_locked(struct aspace *as, vaddr_t start, vaddr_t end);
+
+// ---- rmap.c: the reverse map, object -> the regions mapping it ----
+// Every region holding an object is on that object's list while it is in
+// an address space's set (region.c links it on insertion, unlinks it on
+// removal; split tails are inserted, trims keep their place). The list
+// changes under the object's rmap lock AND the region's as->lock; a walker
+// starting from the object copies (aspace, reference) pairs under the rmap
+// lock, drops it, then takes each as->lock and looks at that address
+// space's regions afresh. See docs/vm.md, "The reverse map".
+struct rmap {
+  struct spinlock lock;  // a leaf: nests inside as->lock and inode locks
+  struct region *head;   // regions mapping the object (any address space)
+  uint64 gen;            // bumped by every link: a walker repeats if it moved
+  int nlinked;           // regions on the list
+};
+struct rmap *vmobj_rmap(struct vmobj *o);  // object.c (common/fakeobj.c in host tests)
+void rmap_init(struct rmap *m);
+void rmap_link_locked(struct aspace *as, struct region *r);    // r joins as's set
+void rmap_unlink_locked(struct aspace *as, struct region *r);  // r leaves it
+// Walkers: no as->lock, inode lock or spinlock may be held; they sleep.
+// Take the object's pages [pgfirst, pglast) out of every page table mapping
+// them: writable PTEs of shared regions pass their dirty claims to the
+// object first; private regions lose only PTEs that map the cache frame
+// itself (their private copies stay). After it, a page no one else holds
+// has the cache's reference only (reclaim can free it). 0, or -1 if some
+// mapping stayed (out of memory copying a shared leaf table).
+int vmobj_unmap_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
+void vmobj_unmap_page(struct vmobj *o, uint64 pgoff);  // the same for one page
+// Truncation (after the file shrank): every page wholly past the end of the
+// file leaves every mapping, private copies included, so a later touch
+// there is "beyond end of file" in every sharer. 0 / -1 as above.
+int vmobj_unmap_eof(struct vmobj *o);
+// msync/munmap: every writable PTE of a shared region over [pgfirst,
+// pglast), in every address space, passes its dirty claim to the object
+// and becomes read-only, so that vmobj_sync afterwards writes every
+// sharer's stores and a later store is noticed. 0 / -1 (out of memory).
+int vmobj_wrprotect_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
+int frame_is_cache(paddr_t pa);  // object.c: pa is a page-cache page now
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result {

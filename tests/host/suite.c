@@ -54,6 +54,10 @@
   X(backing_shared_stays_shared)                                                                   \
   X(backing_sbrk_needs_heap_kind)                                                                  \
   X(backing_gap_search)                                                                            \
+  X(rmap_map_split_trim)                                                                           \
+  X(rmap_fork_exit)                                                                                \
+  X(rmap_fork_oom)                                                                                 \
+  X(rmap_random)                                                                                   \
   X(filefault_private_rows)                                                                        \
   X(random_ops)
 

@@ -18,7 +18,14 @@ struct vmobj {
   int held;            // of refs, those the test itself holds
   struct vmobj *next;  // live list
   int counted;         // scratch for check_objects
+  struct rmap rmap;    // regions mapping it (the real rmap.c keeps it)
 };
+
+struct rmap *
+vmobj_rmap(struct vmobj *o)
+{
+  return &o->rmap;
+}
 
 static struct vmobj *live;
 
@@ -27,6 +34,7 @@ fakeobj_new(void)
 {
   struct vmobj *o = calloc(1, sizeof(*o));
   o->refs = o->held = 1;
+  rmap_init(&o->rmap);
   o->size = FAKEOBJ_PAGES * PGSIZE;  // a file of FAKEOBJ_PAGES pages unless fakeobj_file says
   o->next = live;
   live = o;
@@ -73,6 +81,7 @@ vmobj_put(struct vmobj *o)
   while (*pp != o)
     pp = &(*pp)->next;
   *pp = o->next;
+  assert(o->rmap.head == 0 && o->rmap.nlinked == 0);  // each region holds a reference
   for (int i = 0; i < FAKEOBJ_PAGES; i++)
     if (o->page[i])
       frame_unref(o->page[i]);
@@ -96,7 +105,41 @@ count_regions(struct aspace *as, void *arg)
   }
 }
 
-// Every object's count is exactly the regions naming it plus the test's own.
+// The reverse map of o holds exactly the regions naming o: every listed
+// region is in its address space's set (a live one) and names o, none is
+// listed twice, the links agree both ways, and there are as many as the
+// census counted (o->counted, from every live address space).
+static void
+check_rmap(struct vmobj *o)
+{
+  enum { MAXL = 4 * NREGION };
+  static struct region *seen[MAXL];
+  int n = 0;
+  struct region *prev = 0;
+  for (struct region *r = o->rmap.head; r; prev = r, r = r->onext) {
+    CHECKF(n < MAXL, "object %p: reverse map longer than %d (a cycle?)", (void *)o, MAXL);
+    CHECKF(r->oprev == prev, "object %p: reverse map back link of region %p wrong", (void *)o,
+           (void *)r);
+    CHECKF(r->obj == o, "object %p: reverse map lists region %p of another object", (void *)o,
+           (void *)r);
+    for (int i = 0; i < n; i++)
+      CHECKF(seen[i] != r, "object %p: region %p listed twice", (void *)o, (void *)r);
+    seen[n++] = r;
+    struct aspace *as = r->as;
+    int in = 0;
+    for (int i = 0; as && i < as->nregion && !in; i++)
+      in = as->region[i] == r;
+    CHECKF(in, "object %p: listed region %p [%#lx,%#lx) is not in its address space", (void *)o,
+           (void *)r, r->start, r->end);
+  }
+  CHECKF(n == o->counted, "object %p: reverse map lists %d regions but %d name it", (void *)o, n,
+         o->counted);
+  CHECKF(o->rmap.nlinked == n, "object %p: nlinked %d but %d listed", (void *)o, o->rmap.nlinked,
+         n);
+}
+
+// Every object's count is exactly the regions naming it plus the test's own,
+// and its reverse map lists exactly those regions.
 void
 check_objects(void)
 {
@@ -108,6 +151,8 @@ check_objects(void)
   for (struct vmobj *o = live; o; o = o->next)
     CHECKF(o->refs == o->held + o->counted, "object %p: %d references but %d regions + %d held",
            (void *)o, o->refs, o->counted, o->held);
+  for (struct vmobj *o = live; o; o = o->next)
+    check_rmap(o);
 }
 
 // ---- the file side: a tiny page cache over a made-up file ----

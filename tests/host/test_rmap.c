@@ -1,0 +1,222 @@
+// The reverse map (rmap.c): every region holding an object is on that
+// object's list exactly once while it is in an address space's set, and
+// nothing else is. check_as (via check_objects) audits every list against a
+// recount from every live address space after each step; these tests also
+// check the counts they expect, through map, split, trims, MAP_FIXED
+// replacement, fork, exit and a random mix.
+#include "types.h"
+#include "vm/vm.h"
+#include "lib/klib.h"
+#include "harness.h"
+
+#define OBJ_START P(100)
+
+static int
+linked(struct vmobj *o)
+{
+  return vmobj_rmap(o)->nlinked;
+}
+
+// r is on o's list (walks it).
+static int
+listed(struct vmobj *o, struct region *r)
+{
+  for (struct region *q = vmobj_rmap(o)->head; q; q = q->onext)
+    if (q == r)
+      return 1;
+  return 0;
+}
+
+void
+test_rmap_map_split_trim(void)
+{
+  struct aspace *as = as_process();
+  struct vmobj *o = fakeobj_file(P(16));
+  CHECK(aspace_map_obj(as, OBJ_START, OBJ_START + P(10), RW, RK_MMAP, REG_SHARED, o, 0, ~0UL) == 0);
+  CHECK_EQ(linked(o), 1);
+  struct region *r = find_region(as, OBJ_START);
+  CHECK(listed(o, r) && r->as == as);
+  check_as(as);
+  // mprotect of the middle: three regions, all listed, each once.
+  CHECK(aspace_protect(as, OBJ_START + P(3), P(2), PROT_READ) == 0);
+  CHECK_EQ(linked(o), 3);
+  struct region *mid = find_region(as, OBJ_START + P(3)), *hi = find_region(as, OBJ_START + P(6));
+  CHECK(mid != r && hi != r && hi != mid);
+  CHECK(listed(o, r) && listed(o, mid) && listed(o, hi));
+  CHECK(mid->as == as && hi->as == as);
+  check_as(as);
+  // munmap inside a region: split (the tail is new and listed).
+  CHECK(aspace_unmap(as, OBJ_START + P(7), OBJ_START + P(8)) == 0);
+  CHECK_EQ(linked(o), 4);
+  check_as(as);
+  // Trims keep the region and its place on the list.
+  CHECK(aspace_unmap(as, OBJ_START, OBJ_START + P(1)) == 0);
+  CHECK(aspace_unmap(as, OBJ_START + P(9), OBJ_START + P(10)) == 0);
+  CHECK_EQ(linked(o), 4);
+  CHECK(listed(o, r) && r->start == OBJ_START + P(1));
+  check_as(as);
+  // A whole region goes: unlisted.
+  CHECK(aspace_unmap(as, OBJ_START + P(3), OBJ_START + P(5)) == 0);
+  CHECK_EQ(linked(o), 3);
+  CHECK(!listed(o, mid));
+  check_as(as);
+  // MAP_FIXED over two of them with another object: they leave o's list.
+  struct vmobj *o2 = fakeobj_file(P(4));
+  struct region t = {
+      .prot = PROT_READ, .maxprot = RW | PROT_EXEC, .kind = RK_MMAP, .obj = o2, .filelen = ~0UL};
+  vaddr_t va = OBJ_START;
+  CHECK(aspace_mmap(as, &va, P(6), 1, &t) == 0);
+  CHECK_EQ(linked(o), 2);
+  CHECK_EQ(linked(o2), 1);
+  check_as(as);
+  // A refused map links nothing.
+  CHECK(aspace_map_obj(as, OBJ_START, OBJ_START + P(1), PROT_READ, RK_MMAP, 0, o, 0, 0) < 0);
+  CHECK_EQ(linked(o), 2);
+  aspace_put(as);
+  CHECK_EQ(linked(o), 0);
+  CHECK_EQ(linked(o2), 0);
+  fakeobj_release(o);
+  fakeobj_release(o2);
+}
+
+void
+test_rmap_fork_exit(void)
+{
+  struct aspace *as = as_process();
+  struct vmobj *o = fakeobj_file(P(16));
+  CHECK(aspace_map_obj(as, OBJ_START, OBJ_START + P(4), RW, RK_MMAP, REG_SHARED, o, 0, ~0UL) == 0);
+  CHECK(aspace_map_obj(as, P(200), P(204), RW, RK_MMAP, 0, o, P(4), ~0UL) == 0);
+  user_fill(as, OBJ_START, 0x11);  // a dirty shared page, a private copy
+  user_fill(as, P(200), 0x22);
+  CHECK_EQ(linked(o), 2);
+  struct aspace *c = aspace_clone(as, 0), *d = aspace_clone(as, 1);
+  CHECK(c && d);
+  CHECK_EQ(linked(o), 6);
+  for (struct region *q = vmobj_rmap(o)->head; q; q = q->onext)
+    CHECK(q->as == as || q->as == c || q->as == d);
+  check_as(as);
+  check_as(c);
+  check_as(d);
+  struct aspace *gc = aspace_clone(c, 0);
+  CHECK(gc);
+  CHECK_EQ(linked(o), 8);
+  check_as(gc);
+  aspace_put(as);  // the parent exits first: its regions leave, the children's stay
+  CHECK_EQ(linked(o), 6);
+  for (struct region *q = vmobj_rmap(o)->head; q; q = q->onext)
+    CHECK(q->as == c || q->as == d || q->as == gc);
+  check_as(c);
+  aspace_put(c);
+  aspace_put(gc);
+  CHECK_EQ(linked(o), 2);
+  check_as(d);
+  aspace_put(d);
+  CHECK_EQ(linked(o), 0);
+  fakeobj_release(o);
+}
+
+// Out of memory in a fork: the half-built child's regions leave the lists.
+void
+test_rmap_fork_oom(void)
+{
+  struct aspace *as = as_process();
+  struct vmobj *o = fakeobj_file(P(16));
+  for (int i = 0; i < 6; i++)
+    CHECK(aspace_map_obj(as, OBJ_START + P(4 * i), OBJ_START + P(4 * i + 2), RW, RK_MMAP,
+                         i % 2 ? REG_SHARED : 0, o, P(i), ~0UL) == 0);
+  for (int i = 0; i < 6; i++)
+    user_fill(as, OBJ_START + P(4 * i), 0x30 + i);
+  CHECK_EQ(linked(o), 6);
+  int failed = 0;
+  for (uint64 leave = 0; leave < 24; leave++) {
+    pool_drain(leave < frames_free() ? leave : frames_free());
+    struct aspace *c = aspace_clone(as, 1);
+    pool_release();
+    check_as(as);
+    if (c == 0) {
+      failed++;
+      CHECK_EQ(linked(o), 6);
+      continue;
+    }
+    CHECK_EQ(linked(o), 12);
+    check_as(c);
+    aspace_put(c);
+    CHECK_EQ(linked(o), 6);
+  }
+  CHECK(failed > 0);
+  aspace_put(as);
+  CHECK_EQ(linked(o), 0);
+  fakeobj_release(o);
+}
+
+// ---- random: object mappings mapped, replaced, split, trimmed, forked ----
+
+#define RZONE P(0x200)
+#define RPAGES 24
+static struct vmobj *robj[2];
+
+static void
+rstep(int t)
+{
+  int k = rnd(NMODEL);
+  struct model *m = &models[k];
+  if (m->as == 0) {
+    int src = rnd(NMODEL);
+    if (models[src].as && rnd(4))
+      model_fork(k, src, rnd(2));
+    else if (models_all_exited())
+      model_restart(k);
+    return;
+  }
+  struct aspace *as = m->as;
+  uint64 s = RZONE + P(rnd(RPAGES)), len = P(1 + rnd(8));
+  int op = rnd(12);
+  if (op < 3) {  // mmap an object (MAP_FIXED half of the time)
+    struct region tmpl = {.prot = rnd(2) ? RW : PROT_READ,
+                          .maxprot = RW | PROT_EXEC,
+                          .kind = RK_MMAP,
+                          .flags = rnd(2) ? REG_SHARED : 0,
+                          .obj = robj[rnd(2)],
+                          .off = P(rnd(4)),
+                          .filelen = ~0UL};
+    vaddr_t va = s;
+    aspace_mmap(as, &va, len, rnd(2), &tmpl);
+  } else if (op < 5) {
+    aspace_munmap(as, s, len);
+  } else if (op < 7) {
+    aspace_protect(as, s, len, rnd(2) ? RW : PROT_READ);
+  } else if (op < 10) {  // a user access: file pages fault in, stores dirty them
+    vm_fault(as, s + rnd(PGSIZE), 1 << rnd(2), 0, 0);
+  } else if (op < 11) {
+    aspace_msync(as, s, len);
+  } else if (t % 2 == 0) {  // exit
+    aspace_put(as);
+    m->as = 0;
+  }
+}
+
+void
+test_rmap_random(void)
+{
+  rnd_seed(0x9E3779B97F4A7C15UL);
+  robj[0] = fakeobj_file(P(16));
+  robj[1] = fakeobj_file(P(16) - 100);
+  models_start(1);
+  uint64 lost0 = unaccounted();
+  for (int t = 0; t < 3000; t++) {
+    int squeeze = rnd(8) == 0;
+    if (squeeze) {
+      uint64 leave = rnd(6);
+      pool_drain(leave < frames_free() ? leave : frames_free());
+    }
+    rstep(t);
+    models_audit(t, lost0);
+    if (squeeze)
+      pool_release();
+  }
+  models_exit_all();
+  CHECK_EQ(linked(robj[0]), 0);
+  CHECK_EQ(linked(robj[1]), 0);
+  fakeobj_release(robj[0]);
+  fakeobj_release(robj[1]);
+}
