@@ -30,7 +30,6 @@ rmap_init(struct rmap *m)
 {
   initlock(&m->lock, "rmap");
   m->head = 0;
-  m->gen = 0;
   m->nlinked = 0;
 }
 
@@ -48,7 +47,6 @@ rmap_link_locked(struct aspace *as, struct region *r)
   if (m->head)
     m->head->oprev = r;
   m->head = r;
-  m->gen++;
   m->nlinked++;
   release(&m->lock);
 }

@@ -253,38 +253,18 @@ void aspace_claim_dirty_locked(struct aspace *as, vaddr_t start, vaddr_t end);
 // an address space's set (region.c links it on insertion, unlinks it on
 // removal; split tails are inserted, trims keep their place). The list
 // changes under the object's rmap lock AND the region's as->lock; a walker
-// starting from the object copies (aspace, reference) pairs under the rmap
-// lock, drops it, then takes each as->lock and looks at that address
-// space's regions afresh. See docs/vm.md, "The reverse map".
+// starting from the object picks an address space under the rmap lock with
+// a reference (aspace_tryget), drops the lock, then takes as->lock and looks
+// at that address space's regions afresh. See docs/vm.md, "The reverse map".
 struct rmap {
   struct spinlock lock;  // a leaf: nests inside as->lock and inode locks
   struct region *head;   // regions mapping the object (any address space)
-  uint64 gen;            // bumped by every link: a walker repeats if it moved
   int nlinked;           // regions on the list
 };
 struct rmap *vmobj_rmap(struct vmobj *o);  // object.c (common/fakeobj.c in host tests)
 void rmap_init(struct rmap *m);
 void rmap_link_locked(struct aspace *as, struct region *r);    // r joins as's set
 void rmap_unlink_locked(struct aspace *as, struct region *r);  // r leaves it
-// Walkers: no as->lock, inode lock or spinlock may be held; they sleep.
-// Take the object's pages [pgfirst, pglast) out of every page table mapping
-// them: writable PTEs of shared regions pass their dirty claims to the
-// object first; private regions lose only PTEs that map the cache frame
-// itself (their private copies stay). After it, a page no one else holds
-// has the cache's reference only (reclaim can free it). 0, or -1 if some
-// mapping stayed (out of memory copying a shared leaf table).
-int vmobj_unmap_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
-void vmobj_unmap_page(struct vmobj *o, uint64 pgoff);  // the same for one page
-// Truncation (after the file shrank): every page wholly past the end of the
-// file leaves every mapping, private copies included, so a later touch
-// there is "beyond end of file" in every sharer. 0 / -1 as above.
-int vmobj_unmap_eof(struct vmobj *o);
-// msync/munmap: every writable PTE of a shared region over [pgfirst,
-// pglast), in every address space, passes its dirty claim to the object
-// and becomes read-only, so that vmobj_sync afterwards writes every
-// sharer's stores and a later store is noticed. 0 / -1 (out of memory).
-int vmobj_wrprotect_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
-int frame_is_cache(paddr_t pa);  // object.c: pa is a page-cache page now
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result {
