@@ -97,7 +97,9 @@ around_locked(struct fault *f)
   struct pmap_slot s = f->slot;
   uint64 done = 0, pa;
   int prot;
-  while (done < n && pmap_slot_next(pm, &s) && !pmap_slot_get(pm, &s, &pa, &prot)) {
+  swapslot_t slot;
+  while (done < n && pmap_slot_next(pm, &s) && !pmap_slot_get(pm, &s, &pa, &prot) &&
+         !pmap_slot_swap(pm, &s, &slot)) {
     if ((pa = frame_alloc_zeroed()) == 0)
       break;
     pmap_slot_set(pm, &s, pa, r->prot | PMAP_OLD);

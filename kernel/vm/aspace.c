@@ -377,15 +377,38 @@ aspace_sbrk(struct aspace *as, int64 n, int eager, vaddr_t *old)
   return ok ? 0 : -1;
 }
 
+// A page of src on swap: dst gets a swap entry for the same slot (one more
+// reference). The slot's contents never change while referenced (a page-out
+// always takes a fresh slot), so this is a copy; each side reads its own
+// frame back at its first touch. 0 (also if nothing is there), -1 if out of
+// memory for a table.
+static int
+copy_swap_entry(struct aspace *dst, struct aspace *src, vaddr_t va)
+{
+  struct pmap_slot s, d;
+  swapslot_t slot;
+  if (pmap_slot_find(&src->pmap, va, &s) < 0 || !pmap_slot_swap(&src->pmap, &s, &slot))
+    return 0;
+  if (pmap_slot(&dst->pmap, va, &d) < 0 || pmap_slot_own(&dst->pmap, &d) < 0)
+    return -1;
+  swap_ref(slot);
+  pmap_slot_set_swap(&dst->pmap, &d, slot);
+  return 0;
+}
+
 // Copy every mapped page of r into dst as a private frame (classic fork).
+// Pages on swap stay there, for both.
 static int
 copy_region(struct aspace *dst, struct aspace *src, struct region *r)
 {
   for (vaddr_t va = r->start; va < r->end; va += PGSIZE) {
     paddr_t pa;
     int prot;
-    if (!pmap_query(&src->pmap, va, &pa, &prot))
+    if (!pmap_query(&src->pmap, va, &pa, &prot)) {
+      if (copy_swap_entry(dst, src, va) < 0)
+        return -1;
       continue;
+    }
     if (pa == frame_zero_page()) {
       if (pmap_enter(&dst->pmap, va, pa, prot) < 0)
         return -1;

@@ -55,6 +55,16 @@ fill_tail_locked(struct fault *f, paddr_t cpa, uint64 nbytes)
   return map_locked(f, pa, f->r->prot);
 }
 
+// A private page of the file's region written and then paged out: its bytes
+// are on swap, not in the cache.
+static int
+on_swap(struct aspace *as, vaddr_t va)
+{
+  struct pmap_slot s;
+  swapslot_t slot;
+  return pmap_slot_find(&as->pmap, va, &s) == 0 && pmap_slot_swap(&as->pmap, &s, &slot);
+}
+
 // Map the cached neighbours of f->va inside an aligned window: whole file
 // pages of the region, not mapped yet. Best effort: stops at the first
 // failure. No I/O, no allocation but page-table pages.
@@ -70,7 +80,7 @@ fault_around_locked(struct fault *f)
   for (vaddr_t va = lo; va < hi; va += PGSIZE) {
     paddr_t pa;
     int old;
-    if (va == f->va || pmap_query(&f->as->pmap, va, &pa, &old))
+    if (va == f->va || pmap_query(&f->as->pmap, va, &pa, &old) || on_swap(f->as, va))
       continue;
     if (!vmobj_lookup(r->obj, pgoff_of(r, va), &pa))
       continue;

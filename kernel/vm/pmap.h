@@ -5,10 +5,13 @@
 
 #include "types.h"
 
+typedef uint32 swapslot_t;  // a swap slot, 1..swap_nslots(); 0 = none (the same in vm.h)
+
 struct pmap {
   uint64 *root;     // root page-table page (kernel address)
   uint64 ptpages;   // page-table pages held, root included
   uint64 resident;  // user pages mapped (zero page included)
+  uint64 swapped;   // swap entries in this pmap's leaf tables (pages on swap)
 };
 
 // Flags for pmap_enter/pmap_query besides PROT_* bits.
@@ -65,6 +68,20 @@ int pmap_slot_shared(struct pmap *pm, struct pmap_slot *s);
 // since mapped or since the last call, 0 if not (or nothing is mapped).
 // No TLB flush: a stale translation only makes a used page look old.
 int pmap_slot_young(struct pmap *pm, struct pmap_slot *s);
+// Swap entries: a PTE that maps nothing but names the swap slot holding the
+// page (pages on swap are neither mapped nor resident: pmap_slot_get,
+// pmap_query and pmap_count do not see them). The entry holds one slot
+// reference per leaf table, as a mapping holds a frame reference: copying a
+// shared leaf table (pmap_slot_own, fork's per-PTE copy) takes one more,
+// pmap_remove / pmap_destroy / the last drop of a shared table give theirs back.
+// 1 and *slot if the slot holds a swap entry, else 0.
+int pmap_slot_swap(struct pmap *pm, struct pmap_slot *s, swapslot_t *slot);
+// Replace what the slot holds (a mapping, or nothing) by a swap entry for
+// slot (leaf table owned): resident--, swapped++. The caller's slot
+// reference passes to the entry; the frame and the TLB flush are the
+// caller's. pmap_slot_clear of a swap entry hands the reference back to the
+// caller (swapped--); pmap_slot_set over a swap entry is a bug.
+void pmap_slot_set_swap(struct pmap *pm, struct pmap_slot *s, swapslot_t slot);
 // Pages in [start, end) mapped and accessed since mapped (not PMAP_OLD).
 uint64 pmap_count_young(struct pmap *pm, uint64 start, uint64 end);
 // fork: map every page of src in [start, end) into dst at the same va. With

@@ -32,6 +32,15 @@ tally_map(uint64 va, uint64 pa, int prot, void *arg)
   tally_add(arg, pa);
 }
 
+// A fake pmap's swap entry holds one slot reference (it never shares tables).
+static void
+tally_swap(struct pmap *pm, uint64 va, swapslot_t slot, void *arg)
+{
+  struct census *c = arg;
+  census_slot(c, slot);
+  c->swapped++;
+}
+
 static void
 tally_table(uint64 pa, void *arg)
 {
@@ -54,6 +63,11 @@ census_take(struct census *c)
   maps.n = tabs.n = 0;
   fakepmap_visit(0, tally_map, &maps);
   fakepmap_visit_tables(tally_table, &tabs);
+  fakepmap_visit_swap(tally_swap, c);
+  census_slots_end(c);
+  const char *why = fakepmap_counts_bad();
+  if (why)
+    census_bad(c, "fake pmap: %s", why);
   if (maps.n)
     qsort(maps.pa, maps.n, sizeof(uint64), cmp_u64);
   paddr_t zero = frame_zero_page();

@@ -12,9 +12,12 @@
 #include "lib/klib.h"
 #include "fakepmap.h"
 
+// A mapping (slot 0) or a swap entry (pa 0, prot 0, slot: the swap slot,
+// holding one slot reference, as the real leaf table's entry does).
 struct fmap {
   uint64 va, pa;
   int prot;
+  swapslot_t slot;
 };
 
 struct ftable {
@@ -112,6 +115,7 @@ map_set(struct fpmap *fp, uint64 va, uint64 pa, int prot)
 {
   int i = lower_bound(fp, va);
   if (i < fp->nmap && fp->map[i].va == va) {
+    assert(fp->map[i].slot == 0);  // a swap entry is consumed first
     fp->map[i].pa = pa;
     fp->map[i].prot = prot;
     return;
@@ -121,9 +125,25 @@ map_set(struct fpmap *fp, uint64 va, uint64 pa, int prot)
     fp->map = realloc(fp->map, fp->capmap * sizeof(fp->map[0]));
   }
   memmove(&fp->map[i + 1], &fp->map[i], (fp->nmap - i) * sizeof(fp->map[0]));
-  fp->map[i] = (struct fmap){va, pa, prot};
+  fp->map[i] = (struct fmap){va, pa, prot, 0};
   fp->nmap++;
   fp->pm->resident++;
+}
+
+// The entry at va (a mapping or a swap entry), or 0.
+static struct fmap *
+entry_at(struct fpmap *fp, uint64 va)
+{
+  int i = lower_bound(fp, va);
+  return i < fp->nmap && fp->map[i].va == va ? &fp->map[i] : 0;
+}
+
+// The mapping at va, or 0 (swap entries map nothing).
+static struct fmap *
+mapping_at(struct fpmap *fp, uint64 va)
+{
+  struct fmap *m = entry_at(fp, va);
+  return m && m->slot == 0 ? m : 0;
 }
 
 // A PTE can hold only what the real one can: R, W, X and the COW bit
@@ -142,6 +162,7 @@ pmap_init(struct pmap *pm)
 {
   pm->ptpages = 0;
   pm->resident = 0;
+  pm->swapped = 0;
   struct fpmap *fp = calloc(1, sizeof(*fp));
   fp->pm = pm;
   fp->rootpa = table_alloc(pm);
@@ -178,6 +199,11 @@ pmap_remove(struct pmap *pm, uint64 start, uint64 end, void (*release)(uint64 pa
   while (j < fp->nmap && fp->map[j].va < end)
     j++;
   for (int k = i; k < j; k++) {
+    if (fp->map[k].slot) {
+      pm->swapped--;
+      swap_unref(fp->map[k].slot);
+      continue;
+    }
     pm->resident--;
     if (release)
       release(fp->map[k].pa);
@@ -209,6 +235,7 @@ pmap_destroy(struct pmap *pm, void (*release)(uint64 pa))
   table_free(pm, fp->rootpa);
   assert(pm->ptpages == 0);
   assert(pm->resident == 0);
+  assert(pm->swapped == 0);
   for (struct fpmap **pp = &live; *pp; pp = &(*pp)->next)
     if (*pp == fp) {
       *pp = fp->next;
@@ -238,11 +265,11 @@ pmap_query(struct pmap *pm, uint64 va, uint64 *pa, int *prot)
   struct fpmap *fp = fp_of(pm);
   if (va >= MAXVA)
     return 0;
-  int i = lower_bound(fp, va);
-  if (i == fp->nmap || fp->map[i].va != va)
+  struct fmap *m = mapping_at(fp, va);
+  if (m == 0)
     return 0;
-  *pa = fp->map[i].pa;
-  *prot = fp->map[i].prot & ~PMAP_OLD;  // as the real one: query does not report it
+  *pa = m->pa;
+  *prot = m->prot & ~PMAP_OLD;  // as the real one: query does not report it
   return 1;
 }
 
@@ -262,12 +289,11 @@ pmap_slot(struct pmap *pm, uint64 va, struct pmap_slot *s)
 int
 pmap_slot_get(struct pmap *pm, struct pmap_slot *s, uint64 *pa, int *prot)
 {
-  struct fpmap *fp = fp_of(pm);
-  int i = lower_bound(fp, s->va);
-  if (i == fp->nmap || fp->map[i].va != s->va)
+  struct fmap *m = mapping_at(fp_of(pm), s->va);
+  if (m == 0)
     return 0;
-  *pa = fp->map[i].pa;
-  *prot = fp->map[i].prot;
+  *pa = m->pa;
+  *prot = m->prot;
   return 1;
 }
 
@@ -303,9 +329,39 @@ pmap_slot_clear(struct pmap *pm, struct pmap_slot *s)
   int i = lower_bound(fp, s->va);
   if (i == fp->nmap || fp->map[i].va != s->va)
     return;
+  if (fp->map[i].slot)
+    pm->swapped--;  // the slot reference passes to the caller
+  else
+    pm->resident--;
   memmove(&fp->map[i], &fp->map[i + 1], (fp->nmap - i - 1) * sizeof(fp->map[0]));
   fp->nmap--;
+}
+
+int
+pmap_slot_swap(struct pmap *pm, struct pmap_slot *s, swapslot_t *slot)
+{
+  struct fmap *m = entry_at(fp_of(pm), s->va);
+  if (m == 0 || m->slot == 0)
+    return 0;
+  *slot = m->slot;
+  return 1;
+}
+
+void
+pmap_slot_set_swap(struct pmap *pm, struct pmap_slot *s, swapslot_t slot)
+{
+  struct fpmap *fp = fp_of(pm);
+  assert(slot != 0 && swap_refcount(slot) > 0);
+  assert(table_find(fp, 0, s->va >> 21) >= 0);
+  struct fmap *m = entry_at(fp, s->va);
+  if (m == 0) {
+    map_set(fp, s->va, 0, 0);  // counted resident: undone below
+    m = entry_at(fp, s->va);
+  }
+  assert(m->slot == 0);
   pm->resident--;
+  pm->swapped++;
+  *m = (struct fmap){s->va, 0, 0, slot};
 }
 
 int
@@ -318,12 +374,11 @@ pmap_slot_shared(struct pmap *pm, struct pmap_slot *s)
 int
 pmap_slot_young(struct pmap *pm, struct pmap_slot *s)
 {
-  struct fpmap *fp = fp_of(pm);
-  int i = lower_bound(fp, s->va);
-  if (i == fp->nmap || fp->map[i].va != s->va)
+  struct fmap *m = mapping_at(fp_of(pm), s->va);
+  if (m == 0)
     return 0;
-  int young = !(fp->map[i].prot & PMAP_OLD);
-  fp->map[i].prot |= PMAP_OLD;
+  int young = !(m->prot & PMAP_OLD);
+  m->prot |= PMAP_OLD;
   return young;
 }
 
@@ -358,17 +413,16 @@ pmap_count_young(struct pmap *pm, uint64 start, uint64 end)
   struct fpmap *fp = fp_of(pm);
   uint64 n = 0;
   for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++)
-    n += !(fp->map[i].prot & PMAP_OLD);
+    n += fp->map[i].slot == 0 && !(fp->map[i].prot & PMAP_OLD);
   return n;
 }
 
 void
 fakepmap_touch(struct pmap *pm, uint64 va)
 {
-  struct fpmap *fp = fp_of(pm);
-  int i = lower_bound(fp, va);
-  if (i < fp->nmap && fp->map[i].va == va)
-    fp->map[i].prot &= ~PMAP_OLD;
+  struct fmap *m = mapping_at(fp_of(pm), va);
+  if (m)
+    m->prot &= ~PMAP_OLD;
 }
 
 int
@@ -380,6 +434,15 @@ pmap_share(struct pmap *dst, struct pmap *src, uint64 start, uint64 end, int cow
     struct fmap *m = &s->map[i];
     if (tables_for(d, m->va) < 0)
       return -1;
+    if (m->slot) {  // the child's table is another table: another slot reference
+      assert(entry_at(d, m->va) == 0);
+      map_set(d, m->va, 0, 0);
+      *entry_at(d, m->va) = *m;
+      dst->resident--;
+      dst->swapped++;
+      swap_ref(m->slot);
+      continue;
+    }
     if (cow && (m->prot & PROT_WRITE))
       m->prot = (m->prot & ~PROT_WRITE) | PMAP_COW;
     map_set(d, m->va, m->pa, m->prot);
@@ -394,7 +457,7 @@ pmap_count(struct pmap *pm, uint64 start, uint64 end)
   struct fpmap *fp = fp_of(pm);
   uint64 n = 0;
   for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++)
-    n++;
+    n += fp->map[i].slot == 0;
   return n;
 }
 
@@ -406,6 +469,8 @@ pmap_protect(struct pmap *pm, uint64 start, uint64 end, int prot,
   int w = prot & PROT_WRITE;
   for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++) {
     struct fmap *m = &fp->map[i];
+    if (m->slot)
+      continue;  // a swap entry has no protection: the region's applies at swap-in
     if ((m->prot & PROT_WRITE) && !w && lost)
       lost(m->va, arg);
     int keep = w ? m->prot & (PROT_WRITE | PMAP_COW) : 0;
@@ -421,7 +486,7 @@ pmap_writable(struct pmap *pm, uint64 start, uint64 end, void (*fn)(uint64 va, v
 {
   struct fpmap *fp = fp_of(pm);
   for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++)
-    if (fp->map[i].prot & PROT_WRITE)
+    if (fp->map[i].slot == 0 && (fp->map[i].prot & PROT_WRITE))
       fn(fp->map[i].va, arg);
 }
 
@@ -462,8 +527,36 @@ fakepmap_visit(struct pmap *pm, map_visit_fn fn, void *arg)
     if (pm && fp->pm != pm)
       continue;
     for (int i = 0; i < fp->nmap; i++)
-      fn(fp->map[i].va, fp->map[i].pa, fp->map[i].prot, arg);
+      if (fp->map[i].slot == 0)
+        fn(fp->map[i].va, fp->map[i].pa, fp->map[i].prot, arg);
   }
+}
+
+// Every live pmap's resident and swapped equal its entries: 0, or a reason.
+const char *
+fakepmap_counts_bad(void)
+{
+  for (struct fpmap *fp = live; fp; fp = fp->next) {
+    uint64 res = 0, swp = 0;
+    for (int i = 0; i < fp->nmap; i++) {
+      swp += fp->map[i].slot != 0;
+      res += fp->map[i].slot == 0;
+    }
+    if (fp->pm->resident != res)
+      return "resident differs from the mappings";
+    if (fp->pm->swapped != swp)
+      return "swapped differs from the swap entries";
+  }
+  return 0;
+}
+
+void
+fakepmap_visit_swap(void (*fn)(struct pmap *pm, uint64 va, swapslot_t slot, void *arg), void *arg)
+{
+  for (struct fpmap *fp = live; fp; fp = fp->next)
+    for (int i = 0; i < fp->nmap; i++)
+      if (fp->map[i].slot)
+        fn(fp->pm, fp->map[i].va, fp->map[i].slot, arg);
 }
 
 void

@@ -23,6 +23,14 @@ typedef uint64 pte_t;
 #define PTE_D (1L << 7)
 #define PTE_COW (1L << 8)  // RSW bit: copy on write
 
+// A swap entry: an invalid PTE (V clear: the hardware ignores the rest)
+// holding a swap slot where the PPN would be, marked by the other RSW bit.
+// Like a frame it holds one slot reference per leaf table (swap.c).
+#define PTE_SWAP (1L << 9)
+#define IS_SWAP(pte) (((pte) & (PTE_V | PTE_SWAP)) == PTE_SWAP)
+#define SWAP_PTE(slot) (((uint64)(slot) << 10) | PTE_SWAP)
+#define PTE_SLOT(pte) ((swapslot_t)((pte) >> 10))
+
 #define PTE_PA(pte) (((pte) >> 10) << 12)
 #define PA_PTE(pa) ((((uint64)(pa)) >> 12) << 10)
 #define PX(level, va) ((((uint64)(va)) >> (12 + 9 * (level))) & 0x1FF)
@@ -100,6 +108,15 @@ count_valid(pte_t *t)
   return n;
 }
 
+static int
+count_swap(pte_t *t)
+{
+  int n = 0;
+  for (int i = 0; i < NPTE; i++)
+    n += IS_SWAP(t[i]);
+  return n;
+}
+
 // ---- Shared leaf tables ----
 // fork hands the child the parent's leaf tables that lie wholly inside one
 // region instead of copying 512 PTEs and 512 frame references: the table's
@@ -111,10 +128,15 @@ count_valid(pte_t *t)
 // distinct leaf tables".
 
 // A shared leaf table's page counts, kept in its frame's aux word while it
-// is shared (and so immutable).
-#define MAKE_AUX(valid, data) (((uint32)(valid) << 16) | (uint32)(data))
-#define AUX_VALID(aux) ((aux) >> 16)
-#define AUX_DATA(aux) ((aux)&0xffff)
+// is shared (and so immutable): valid PTEs, data frames (valid PTEs but the
+// zero page) and swap entries, 10 bits each (at most 512).
+// Swap entries follow the same rule as frames: one slot reference per leaf
+// table, however many page tables share it.
+#define MAKE_AUX(valid, data, swapped)                                                             \
+  (((uint32)(valid) << 20) | ((uint32)(swapped) << 10) | (uint32)(data))
+#define AUX_VALID(aux) ((aux) >> 20)
+#define AUX_SWAP(aux) (((aux) >> 10) & 0x3ff)
+#define AUX_DATA(aux) ((aux)&0x3ff)
 
 // Drop one reference to leaf table t held by pm. The last reference
 // releases every page it maps and frees the table.
@@ -130,9 +152,12 @@ leaf_drop(struct pmap *pm, pte_t *t, void (*release)(uint64 pa))
     __atomic_fetch_sub(&shared_table_pages, data, __ATOMIC_RELAXED);
   if (left > 0)
     return;
-  for (int i = 0; i < NPTE; i++)
+  for (int i = 0; i < NPTE; i++) {
     if ((t[i] & PTE_V) && release)
       release(PTE_PA(t[i]));
+    else if (IS_SWAP(t[i]))
+      swap_unref(PTE_SLOT(t[i]));  // the slot reference this table held
+  }
   __atomic_fetch_sub(&user_ptpages, 1, __ATOMIC_RELAXED);
   frame_free(V2P(t));
 }
@@ -153,6 +178,9 @@ leaf_own(struct pmap *pm, pte_t *l1e)
     if (t[i] & PTE_V) {
       n[i] = t[i];
       frame_ref(PTE_PA(t[i]));
+    } else if (IS_SWAP(t[i])) {
+      n[i] = t[i];
+      swap_ref(PTE_SLOT(t[i]));  // the copy holds its own slot reference
     }
   }
   *l1e = PA_PTE(V2P(n)) | PTE_V;
@@ -245,6 +273,7 @@ pmap_init(struct pmap *pm)
 {
   pm->ptpages = 0;
   pm->resident = 0;
+  pm->swapped = 0;
   pm->root = table_alloc(pm);
   if (pm->root == 0)
     return -1;
@@ -323,6 +352,7 @@ pmap_enter(struct pmap *pm, uint64 va, uint64 pa, int prot)
   pte_t *pte = walk(pm, va, 1);
   if (pte == 0)
     return -1;
+  assert(!IS_SWAP(*pte));  // the caller consumes a swap entry first
   if (!(*pte & PTE_V))
     pm->resident++;
   *pte = PA_PTE(pa) | prot2pte(prot);
@@ -404,7 +434,30 @@ pmap_slot_clear(struct pmap *pm, struct pmap_slot *s)
   assert(frame_refcount(PTE_PA(*s->l1e)) == 1);  // owned: pmap_slot_own
   if (*s->pte & PTE_V)
     pm->resident--;
+  else if (IS_SWAP(*s->pte))
+    pm->swapped--;
   *s->pte = 0;
+}
+
+int
+pmap_slot_swap(struct pmap *pm, struct pmap_slot *s, swapslot_t *slot)
+{
+  pte_t pte = *s->pte;
+  if (!IS_SWAP(pte))
+    return 0;
+  *slot = PTE_SLOT(pte);
+  return 1;
+}
+
+void
+pmap_slot_set_swap(struct pmap *pm, struct pmap_slot *s, swapslot_t slot)
+{
+  assert(frame_refcount(PTE_PA(*s->l1e)) == 1);  // owned: pmap_slot_own
+  assert(slot != 0 && !IS_SWAP(*s->pte));
+  if (*s->pte & PTE_V)
+    pm->resident--;
+  pm->swapped++;
+  *s->pte = SWAP_PTE(slot);
 }
 
 int
@@ -442,6 +495,7 @@ void
 pmap_slot_set(struct pmap *pm, struct pmap_slot *s, uint64 pa, int prot)
 {
   assert(frame_refcount(PTE_PA(*s->l1e)) == 1);  // owned: pmap_slot_own
+  assert(!IS_SWAP(*s->pte));                     // consumed first (pmap_slot_clear)
   if (!(*s->pte & PTE_V))
     pm->resident++;
   *s->pte = PA_PTE(pa) | prot2pte(prot);
@@ -497,6 +551,7 @@ remove_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
   pte_t *t = P2V(PTE_PA(*l1e));
   if (i0 == 0 && i1 == NPTE) {  // the whole table's span goes
     pm->resident -= count_valid(t);
+    pm->swapped -= count_swap(t);
     *l1e = 0;
     leaf_drop(pm, t, release);
     return;
@@ -509,6 +564,11 @@ remove_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
       pm->resident--;
       if (release)
         release(pa);
+    } else if (IS_SWAP(t[i])) {
+      swapslot_t slot = PTE_SLOT(t[i]);
+      t[i] = 0;
+      pm->swapped--;
+      swap_unref(slot);
     }
   }
 }
@@ -540,7 +600,7 @@ pmap_destroy(struct pmap *pm, void (*release)(uint64 pa))
   }
   table_free(pm, pm->root);
   pm->root = 0;
-  assert(pm->ptpages == 0 && pm->resident == 0);
+  assert(pm->ptpages == 0 && pm->resident == 0 && pm->swapped == 0);
 }
 
 struct share_arg {
@@ -564,9 +624,10 @@ share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
   pte_t *t = P2V(PTE_PA(*l1e));
   if (frame_refcount(V2P(t)) == 1) {
     paddr_t zp = frame_zero_page();
-    int valid = 0, data = 0;
+    int valid = 0, data = 0, swapped = 0;
     for (int i = 0; i < NPTE; i++) {
       pte_t pte = t[i];
+      swapped += IS_SWAP(pte);
       if (!(pte & PTE_V))
         continue;
       valid++;
@@ -574,7 +635,7 @@ share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
       if (a->cow && (pte & PTE_W))
         t[i] = (pte & ~(PTE_W | PTE_D)) | PTE_COW;
     }
-    frame_set_aux(V2P(t), MAKE_AUX(valid, data));
+    frame_set_aux(V2P(t), MAKE_AUX(valid, data, swapped));
   }
   uint32 aux = frame_aux(V2P(t));
   frame_share(V2P(t));
@@ -582,6 +643,7 @@ share_whole(struct share_arg *a, pte_t *l1e, uint64 base)
   *dl1e = *l1e;
   a->dst->ptpages++;
   a->dst->resident += AUX_VALID(aux);
+  a->dst->swapped += AUX_SWAP(aux);  // the one slot reference per table covers dst too
   return 0;
 }
 
@@ -599,7 +661,7 @@ share_leaf(struct pmap *src, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
   pte_t *d = 0;
   for (int i = i0; i < i1; i++) {
     pte_t pte = t[i];
-    if (!(pte & PTE_V))
+    if (!(pte & PTE_V) && !IS_SWAP(pte))
       continue;
     if (d == 0) {
       pte_t *slot = walk(a->dst, base + i * PGSIZE, 1);
@@ -608,6 +670,13 @@ share_leaf(struct pmap *src, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
         return;
       }
       d = slot - i;
+    }
+    if (IS_SWAP(pte)) {  // dst's table is another table: another slot reference
+      assert(!(d[i] & PTE_V) && !IS_SWAP(d[i]));
+      d[i] = pte;
+      a->dst->swapped++;
+      swap_ref(PTE_SLOT(pte));
+      continue;
     }
     if (a->cow && (pte & PTE_W)) {
       pte = (pte & ~(PTE_W | PTE_D)) | PTE_COW;

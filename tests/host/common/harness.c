@@ -34,6 +34,47 @@ arena_init(uint64 npages)
   // The tests count pages per fault exactly; those of fault-around (and
   // the random runs) switch it on themselves.
   vm_faultaround = 0;
+  swap_table_init(HOST_SWAP_SLOTS);
+}
+
+// ---- swap slots in the census ----
+static uint32 *slotrefs;  // per slot: holders found by this census
+static swapslot_t *slotseen;
+static uint64 nslotseen;
+
+void
+census_slot(struct census *c, swapslot_t s)
+{
+  if (s == 0 || s > swap_nslots()) {
+    census_bad(c, "swap entry names slot %u (of %u)", s, swap_nslots());
+    return;
+  }
+  if (slotrefs == 0) {
+    slotrefs = calloc(SWAP_MAXSLOTS + 1, sizeof(uint32));
+    slotseen = calloc(SWAP_MAXSLOTS + 1, sizeof(swapslot_t));
+  }
+  if (slotrefs[s]++ == 0) {
+    slotseen[nslotseen++] = s;
+    c->slots++;
+  }
+}
+
+void
+census_slots_end(struct census *c)
+{
+  for (uint64 i = 0; i < nslotseen; i++) {
+    swapslot_t s = slotseen[i];
+    if (swap_refcount(s) != (int)slotrefs[s])
+      census_bad(c, "swap slot %u: count %d but %u holders", s, swap_refcount(s), slotrefs[s]);
+    slotrefs[s] = 0;
+  }
+  nslotseen = 0;
+}
+
+void
+harness_reset_swap(void)
+{
+  swap_table_init(HOST_SWAP_SLOTS);
 }
 
 int
@@ -128,6 +169,7 @@ check_frames(void)
          "frames_shared %lu but %lu frames + %lu pages of shared tables", st.frames_shared,
          c.shared_frames, c.shared_pages);
   CHECKF(st.pt_pages == c.tables, "pt_pages %lu but %lu table pages", st.pt_pages, c.tables);
+  CHECKF(swap_used() == c.slots, "swap_used %u but %lu slots in page tables", swap_used(), c.slots);
   check_objects();
 }
 

@@ -61,10 +61,18 @@ struct census {
   uint64 zmaps;          // zero-page mappings
   uint64 shared_frames;  // over data frames: holders beyond the first
   uint64 shared_pages;   // over pages of shared leaf tables: tables beyond the first
+  uint64 slots;          // distinct swap slots held by swap entries
+  uint64 swapped;        // swap entries over all page tables (sharers of a table each)
   char bad[256];         // the first inconsistency found, or ""
 };
 void census_take(struct census *c);
-int census_live(void);  // page tables initialized and not destroyed
+// For the censuses: one holder (a distinct leaf table, or a fake pmap's
+// entry) of slot s found; census_slots_end then checks every slot's count
+// equals its holders.
+void census_slot(struct census *c, swapslot_t s);
+void census_slots_end(struct census *c);
+#define HOST_SWAP_SLOTS 2048  // the fake swap disk's slots
+int census_live(void);        // page tables initialized and not destroyed
 // The first inconsistency wins; later calls are ignored.
 void census_bad(struct census *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -84,6 +92,7 @@ void arena_init(uint64 npages);  // once: frame_init over a malloc'd arena
 uint64 arena_npages(void);
 int arena_holds(void *p);  // p points into the fake RAM
 uint64 frames_free(void);
+void harness_reset_swap(void);   // no slot held (after a failed test): a fresh slot table
 struct vmstat vmstat_now(void);  // frame_stats + vm_fault_stats
 void pool_drain(uint64 leave);   // the test holds frames until only `leave` are free
 void pool_release(void);         // give them back

@@ -85,7 +85,7 @@ census_take(struct census *c)
   for (int n = 0; n < rp_nlive(); n++) {
     struct pmap *pm = rp_live(n);
     naspace += in_arena(pm);
-    uint64 rootpa = V2P(pm->root), ptp = 1, res = 0;
+    uint64 rootpa = V2P(pm->root), ptp = 1, res = 0, swp = 0;
     if (frame_no(rootpa) < 0 || frame_refcount(rootpa) != 1)
       census_bad(c, "root %#lx: not a frame with count 1", rootpa);
     c->tables++;
@@ -127,6 +127,8 @@ census_take(struct census *c)
         for (int k = 0; k < RP_NPTE; k++) {
           if (l0[k] & RP_V)
             res++;
+          else if ((l0[k] & 0x3FF) == RP_SWAP && !(l0[k] >> 54))
+            swp++;  // slot checked once per distinct table below
           else if (l0[k])
             census_bad(c, "leaf pte %d/%d/%d: junk %#lx", i, j, k, l0[k]);
         }
@@ -136,6 +138,9 @@ census_take(struct census *c)
       census_bad(c, "pmap %p: ptpages %lu but %lu tables", (void *)pm, pm->ptpages, ptp);
     if (pm->resident != res)
       census_bad(c, "pmap %p: resident %lu but %lu PTEs", (void *)pm, pm->resident, res);
+    if (pm->swapped != swp)
+      census_bad(c, "pmap %p: swapped %lu but %lu swap entries", (void *)pm, pm->swapped, swp);
+    c->swapped += swp;
   }
   // Pass 2: each distinct leaf table once.
   uint64 nleaf = nseen;
@@ -147,8 +152,11 @@ census_take(struct census *c)
     uint64 *l0 = P2V(tpa);
     for (int k = 0; k < RP_NPTE; k++) {
       uint64 pte = l0[k];
-      if (!(pte & RP_V))
+      if (!(pte & RP_V)) {
+        if (pte & RP_SWAP)
+          census_slot(c, (swapslot_t)(pte >> 10));  // one reference per distinct leaf table
         continue;
+      }
       check_leaf_pte(c, tpa, k, pte);
       uint64 pa = RP_PA(pte);
       int64 d = frame_no(pa);
@@ -169,6 +177,7 @@ census_take(struct census *c)
       }
     }
   }
+  census_slots_end(c);
   // Pass 3: data frames.
   for (uint64 s = nleaf; s < nseen; s++) {
     uint64 d = seen[s], pa = FAKE_RAM_BASE + d * PGSIZE;

@@ -17,6 +17,7 @@
 #define RP_A (1UL << 6)
 #define RP_D (1UL << 7)
 #define RP_COW (1UL << 8)
+#define RP_SWAP (1UL << 9)  // with V clear: a swap entry, the slot in the PPN field
 #define RP_PA(pte) (((pte) >> 10) << 12)
 #define SPAN (1UL << 21)  // bytes one leaf table maps
 #define RP_NPTE 512

@@ -30,6 +30,12 @@
   X(share_clone_oom_sweep)                                                                         \
   X(share_across_gigabyte)                                                                         \
   X(share_empty_table)                                                                             \
+  X(swap_entry_verbs)                                                                              \
+  X(swap_share_whole_table)                                                                        \
+  X(swap_share_partial)                                                                            \
+  X(swap_fork_cow)                                                                                 \
+  X(swap_fork_copy)                                                                                \
+  X(swap_fork_oom_sweep)                                                                           \
   X(real_random_ops)
 
 SUITE(TESTS, 4096);  // 16 MiB of fake RAM
