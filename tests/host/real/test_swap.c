@@ -221,7 +221,7 @@ test_swap_fork_cow(void)
   check_as(c);
   CHECK_EQ(c->pmap.swapped, 5);
   CHECK_EQ(c->pmap.resident, as->pmap.resident);
-  CHECK_EQ(swap_used(), used0);  // no new slot: references only
+  CHECK_EQ(swap_used(), used0);       // no new slot: references only
   CHECK_EQ(swap_refcount(sl[0]), 1);  // in a shared table
   CHECK_EQ(swap_refcount(sl[2]), 1);
   CHECK_EQ(swap_refcount(sl[3]), 2);  // data: per PTE
