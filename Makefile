@@ -3,6 +3,10 @@
 
 CPUS ?= 3
 MEM ?= 128M
+# The swap disk's size (second virtio disk; truncate/QEMU sizes: 64M, 1G);
+# 0 = no swap disk. make qemu uses build/swap.img, make run/test a temporary one.
+SWAP ?= 64M
+export SWAP
 B := build
 
 TOOLPREFIX ?= $(shell tools/deps.sh prefix)
@@ -41,9 +45,12 @@ UPROGS := $(PROGS) $(B)/user/_usertests
 
 QEMUOPTS = -machine virt -bios none -kernel $(B)/kernel.elf -m $(MEM) -smp $(CPUS) -nographic \
   -global virtio-mmio.force-legacy=false \
-  -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+  -drive file=$(B)/fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 \
+  $(if $(filter 0,$(SWAP)),,-drive file=$(B)/swap.img,if=none,format=raw,id=x1 \
+  -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1)
+SWAPIMG = $(if $(filter 0,$(SWAP)),,swapimg)
 
-.PHONY: all deps qemu qemu-gdb run test bench fuzz clean format format-check host-tests fsck crashtest bigfile warn-check \
+.PHONY: all deps qemu qemu-gdb swapimg run test bench fuzz clean format format-check host-tests fsck crashtest bigfile warn-check \
   print-uprogcflags
 .SECONDARY:
 
@@ -110,10 +117,17 @@ SEED ?= 1
 crashtest: all
 	@python3 tools/crashtest/crashtest.py -n $(N) --seed $(SEED)
 
-qemu: all
+# build/swap.img: sparse, made again when SWAP differs from the last one
+# (build/swap.size); its contents never matter across boots.
+swapimg:
+	@if [ ! -f $(B)/swap.img ] || [ "$$(cat $(B)/swap.size 2>/dev/null)" != "$(SWAP)" ]; then \
+	  mkdir -p $(B) && rm -f $(B)/swap.img && truncate -s $(SWAP) $(B)/swap.img && \
+	  echo "$(SWAP)" > $(B)/swap.size; fi
+
+qemu: all $(SWAPIMG)
 	$(QEMU) $(QEMUOPTS)
 
-qemu-gdb: all
+qemu-gdb: all $(SWAPIMG)
 	@tools/deps.sh gdb
 	@echo "*** Now run 'gdb-multiarch -x .gdbinit' in another window (port 26000)." 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::26000

@@ -61,6 +61,15 @@ struct vmstat {
   uint64 cache_fills;       // pages read from files into the cache since boot
   uint64 cache_hits;        // page lookups (read, write, faults) served from the cache
   uint64 cache_writebacks;  // dirty pages written back through the log since boot
+  // Swap (kernel/vm/swap.c): slots of one page on the swap disk.
+  uint64 swap_total;   // slots the swap disk holds (0: no swap disk)
+  uint64 swap_used;    // slots holding a page now
+  uint64 swap_ins;     // pages read from swap since boot
+  uint64 swap_outs;    // pages written to swap since boot
+  uint64 swap_on;      // policy: 1 if new pages may go to swap (vmctl swap on|off)
+  uint64 swap_in_ns;   // time spent in page reads from swap since boot (ns)
+  uint64 swap_out_ns;  // time spent in page writes to swap since boot (ns)
+  uint64 swap_errors;  // swap reads and writes that failed (I/O error)
 };
 
 // Process states as reported to user space.
@@ -126,5 +135,16 @@ struct regioninfo {
 // commit, before its blocks reach their homes, so the next boot must replay
 // the log. 0 disarms. Returns the previous count.
 #define VMCTL_FS_CRASH 10
+// 1: new anonymous pages may be written to swap (default when a swap disk
+// is present); 0: none are (pages already on swap still come back in).
+// Always 0 without a swap disk.
+#define VMCTL_SWAP 11
+// 12 is reserved for VMCTL_RECLAIM (INTERFACES-11.md).
+// Not a switch, a self-test of the swap device (like VMCTL_FS_CRASH, for
+// tests): value n (1..1024) takes n free slots, writes a distinct page to
+// each, reads each back and compares every byte, then frees the slots.
+// Returns 0 if every page came back, -1 otherwise (also with no swap disk,
+// swap off, or not n free slots).
+#define VMCTL_SWAPTEST 13
 
 #endif

@@ -36,9 +36,9 @@ main(void)
     binit();
     iinit();
     vmobj_init();
-    swap_table_init(0);  // no swap device yet
     fileinit();
     virtio_disk_init();
+    swap_init();  // after the disks: sized from the swap disk
     userinit();
     __sync_synchronize();
     started = 1;

@@ -54,6 +54,19 @@ small_rc=${PIPESTATUS[0]}
 { python3 tools/fsck/fsck.py build/test-small.img && echo "PASS fsck_after_smalldisk_tests" ||
   echo "FAIL fsck_after_smalldisk_tests"; } 2>&1 | tee -a $log_small
 
+echo "== a swap disk of 64 slots, then none (usertests swapdev_* with SWAP=258K, SWAP=0)"
+log_swap=build/test-swapsizes.log
+swap_rc=0
+: >$log_swap
+for sz in 258K 0; do
+  SWAP=$sz tools/run.sh 'usertests swapdev_*' "${TEST_TIMEOUT:-600}" 2>&1 | tee -a $log_swap.$sz
+  rc=${PIPESTATUS[0]}
+  cat $log_swap.$sz >>$log_swap
+  grep -aqE '^[0-9]+ passed, 0 failed' $log_swap.$sz || [ "$rc" != 0 ] || rc=1
+  [ "$rc" != 0 ] && swap_rc=$rc && echo "swap-size run SWAP=$sz exited $rc"
+  rm -f $log_swap.$sz
+done
+
 echo "== crash test, ${CRASH_POINTS:-3} points (make crashtest N=... for more)"
 log_crash=build/test-crash.log
 python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEED:-1}" --max-delay 5 \
@@ -101,6 +114,12 @@ if [ "$fsckt_rc" != 0 ] && [ "$kf" = 0 ]; then failed=$((failed + 1)); echo "fsc
 if [ "$crash_rc" != 0 ] && [ "$xf" = 0 ]; then failed=$((failed + 1)); echo "crash test exited $crash_rc"; fi
 passed=$((passed + kp + sp + xp + mp))
 failed=$((failed + kf + sf + xf + mf))
+# the swap-size runs (two summaries in one log: add them up)
+read -r qp qf < <(grep -aE '^[0-9]+ passed, [0-9]+ failed' $log_swap | awk '{p += $1; f += $3} END {print p + 0, f + 0}')
+if [ "$swap_rc" != 0 ] && [ "$qf" = 0 ]; then failed=$((failed + 1)); fi
+if grep -aq '^panic' $log_swap; then failed=$((failed + 1)); echo "kernel panicked (swap sizes)"; fi
+passed=$((passed + qp))
+failed=$((failed + qf))
 # the fuzzer's stage and fsck of the image it left
 read -r zp zf < <(count $log_fuzz)
 read -r yp yf < <(count $log_fuzz.fsck)

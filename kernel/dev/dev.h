@@ -11,8 +11,11 @@ struct buf;
 #define CLINT 0x2000000L     // core-local interruptor: msip[hart] at CLINT + 4 * hart
 #define UART0 0x10000000L
 #define UART0_IRQ 10
-#define VIRTIO0 0x10001000L
+// virtio-mmio transport i sits at VIRTIO0 + i * 0x1000 with PLIC irq 1 + i.
+#define VIRTIO0 0x10001000L  // disk 0: the file system
 #define VIRTIO0_IRQ 1
+#define VIRTIO1 0x10002000L  // disk 1: swap (optional)
+#define VIRTIO1_IRQ 2
 #define PLIC 0x0c000000L
 
 // uart.c
@@ -32,10 +35,17 @@ void plic_inithart(void);
 int plic_claim(void);
 void plic_complete(int irq);
 
-// virtio_disk.c
+// virtio_disk.c: disk 0 holds the file system, disk 1 (optional) swap
+#define NDISK 2
+#define SWAP_DISK 1
 void virtio_disk_init(void);
-void virtio_disk_rw(struct buf *b, int write);  // sleeps until done
-void virtio_disk_intr(void);
+void virtio_disk_rw(struct buf *b, int write);  // disk 0; sleeps until done
+// One 4 KiB frame (physical address) from/to sectors [sector, sector+8) of
+// disk dev, one request: 0, or -1 (no such disk, past its end, I/O error).
+// Sleeps; no spinlock held.
+int virtio_disk_page(int dev, uint64 sector, uint64 pa, int write);
+uint64 virtio_disk_capacity(int dev);  // in 512-byte sectors; 0 if absent
+void virtio_disk_intr(int dev);
 
 // power.c
 void poweroff(int status) __attribute__((noreturn));  // QEMU exits with status

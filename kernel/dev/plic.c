@@ -1,5 +1,5 @@
 // Platform-Level Interrupt Controller (QEMU virt): route the UART and
-// virtio-disk interrupts to every hart's supervisor context, and claim/
+// both virtio disks' interrupts to every hart's supervisor context, and claim/
 // complete them. Not responsible for dispatch (trap.c decides who handles).
 #include "types.h"
 #include "proc/proc.h"
@@ -28,6 +28,7 @@ plic_init(void)
 {
   *plic_reg(PLIC_PRIORITY(UART0_IRQ)) = 1;
   *plic_reg(PLIC_PRIORITY(VIRTIO0_IRQ)) = 1;
+  *plic_reg(PLIC_PRIORITY(VIRTIO1_IRQ)) = 1;  // an absent swap disk never raises it
 }
 
 // Enable those interrupts for this hart's S-mode context and accept every
@@ -37,7 +38,7 @@ plic_inithart(void)
 {
   int ctx = SCONTEXT(cpuid());
 
-  *plic_reg(PLIC_ENABLE(ctx)) = (1u << UART0_IRQ) | (1u << VIRTIO0_IRQ);
+  *plic_reg(PLIC_ENABLE(ctx)) = (1u << UART0_IRQ) | (1u << VIRTIO0_IRQ) | (1u << VIRTIO1_IRQ);
   *plic_reg(PLIC_THRESHOLD(ctx)) = 0;
 }
 

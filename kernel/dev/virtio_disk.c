@@ -1,7 +1,9 @@
-// virtio-blk driver over modern (version 2) virtio-mmio: one split
-// virtqueue, each request a 3-descriptor chain (header, data, status).
-// Callers sleep until their request completes; the interrupt handler
-// finishes requests and wakes them. Not responsible for caching (bio.c).
+// virtio-blk driver over modern (version 2) virtio-mmio, for two disks:
+// index 0 the file system (required), index 1 the swap disk (optional).
+// One split virtqueue per disk, each request a 3-descriptor chain (header,
+// data, status); the data is a cache block or a whole 4 KiB frame. Callers
+// sleep until their request completes; the interrupt handler wakes them.
+// Not responsible for caching (bio.c) nor for what a swap slot is (swap.c).
 #include "types.h"
 #include "param.h"
 #include "fs.h"
@@ -35,6 +37,11 @@
 #define MMIO_QUEUE_DRIVER_HIGH 0x094
 #define MMIO_QUEUE_DEVICE_LOW 0x0a0  // the used ring
 #define MMIO_QUEUE_DEVICE_HIGH 0x0a4
+#define MMIO_CONFIG_GENERATION 0x0fc  // changes while the device updates its config
+#define MMIO_CONFIG 0x100             // device-specific configuration space
+
+// virtio-blk configuration space: capacity (le64, in 512-byte sectors) first.
+#define BLK_CONFIG_CAPACITY 0x00
 
 #define VIRTIO_MAGIC 0x74726976
 #define VIRTIO_DEV_BLOCK 2
@@ -99,53 +106,66 @@ struct blk_req_hdr {
 struct req {
   struct blk_req_hdr hdr;  // device reads this
   volatile uint8 status;   // device writes 0 on success
-  struct buf *b;
+  int inflight;            // d: 1 from submission until the used ring returns it
 };
 
-// Lock key: d = disk_lock held.
-static struct spinlock disk_lock;
-static struct vq_desc *desc;           // d: one page, NDESC used
-static struct vq_avail *avail;         // d: one page
-static volatile struct vq_used *used;  // device writes; one page
-static uint8 desc_free[NDESC];         // d: 1 = descriptor available
-static uint16 used_seen;               // d: used ring entries consumed
-static struct req reqs[NDESC];         // d
+// One virtio-blk device. Lock key: d = the disk's lock.
+struct disk {
+  uint64 base;       // physical MMIO address of its transport
+  const char *name;  // for messages
+  int present;       // set once at boot
+  uint64 capacity;   // sectors of 512 bytes (fixed after boot)
+  struct spinlock lock;
+  struct vq_desc *desc;           // d: one page, NDESC used
+  struct vq_avail *avail;         // d: one page
+  volatile struct vq_used *used;  // device writes; one page
+  uint8 desc_free[NDESC];         // d: 1 = descriptor available
+  uint16 used_seen;               // d: used ring entries consumed
+  struct req reqs[NDESC];         // d
+};
+
+static struct disk disks[NDISK] = {
+    {.base = VIRTIO0, .name = "virtio_disk0"},
+    {.base = VIRTIO1, .name = "virtio_disk1"},
+};
 
 static volatile uint32 *
-mmio(int off)
+mmio(struct disk *d, int off)
 {
-  return (volatile uint32 *)((char *)P2V(VIRTIO0) + off);
+  return (volatile uint32 *)((char *)P2V(d->base) + off);
 }
 
 static uint32
-mmio_read(int off)
+mmio_read(struct disk *d, int off)
 {
-  return *mmio(off);
+  return *mmio(d, off);
 }
 
 static void
-mmio_write(int off, uint32 v)
+mmio_write(struct disk *d, int off, uint32 v)
 {
-  *mmio(off) = v;
+  *mmio(d, off) = v;
 }
 
 // Accept what the device offers minus what this driver does not handle.
-static void
-negotiate_features(void)
+// Returns the low feature word the device offered.
+static uint32
+negotiate_features(struct disk *d)
 {
   uint32 refuse = (1u << F_BLK_RO) | (1u << F_BLK_SCSI) | (1u << F_BLK_CONFIG_WCE) |
                   (1u << F_BLK_MQ) | (1u << F_ANY_LAYOUT) | (1u << F_RING_INDIRECT_DESC) |
                   (1u << F_RING_EVENT_IDX);
 
-  mmio_write(MMIO_DEVICE_FEATURES_SEL, 0);
-  uint32 lo = mmio_read(MMIO_DEVICE_FEATURES) & ~refuse;
-  mmio_write(MMIO_DEVICE_FEATURES_SEL, 1);
-  uint32 hi = mmio_read(MMIO_DEVICE_FEATURES) & (1u << (F_VERSION_1 - 32));
+  mmio_write(d, MMIO_DEVICE_FEATURES_SEL, 0);
+  uint32 offered = mmio_read(d, MMIO_DEVICE_FEATURES);
+  mmio_write(d, MMIO_DEVICE_FEATURES_SEL, 1);
+  uint32 hi = mmio_read(d, MMIO_DEVICE_FEATURES) & (1u << (F_VERSION_1 - 32));
 
-  mmio_write(MMIO_DRIVER_FEATURES_SEL, 0);
-  mmio_write(MMIO_DRIVER_FEATURES, lo);
-  mmio_write(MMIO_DRIVER_FEATURES_SEL, 1);
-  mmio_write(MMIO_DRIVER_FEATURES, hi);
+  mmio_write(d, MMIO_DRIVER_FEATURES_SEL, 0);
+  mmio_write(d, MMIO_DRIVER_FEATURES, offered & ~refuse);
+  mmio_write(d, MMIO_DRIVER_FEATURES_SEL, 1);
+  mmio_write(d, MMIO_DRIVER_FEATURES, hi);
+  return offered;
 }
 
 static void *
@@ -160,100 +180,150 @@ zeroed_page(void)
 
 // Tell the device where queue 0's rings live (physical addresses).
 static void
-setup_queue(void)
+setup_queue(struct disk *d)
 {
-  mmio_write(MMIO_QUEUE_SEL, 0);
-  if (mmio_read(MMIO_QUEUE_READY) != 0)
+  mmio_write(d, MMIO_QUEUE_SEL, 0);
+  if (mmio_read(d, MMIO_QUEUE_READY) != 0)
     panic("virtio_disk: queue 0 already in use");
-  uint32 max = mmio_read(MMIO_QUEUE_NUM_MAX);
+  uint32 max = mmio_read(d, MMIO_QUEUE_NUM_MAX);
   if (max == 0)
     panic("virtio_disk: no queue 0");
   if (max < NDESC)
     panic("virtio_disk: queue 0 too short");
 
-  desc = zeroed_page();
-  avail = zeroed_page();
-  used = zeroed_page();
+  d->desc = zeroed_page();
+  d->avail = zeroed_page();
+  d->used = zeroed_page();
 
-  uint64 pd = V2P(desc), pa = V2P(avail), pu = V2P(used);
-  mmio_write(MMIO_QUEUE_NUM, NDESC);
-  mmio_write(MMIO_QUEUE_DESC_LOW, (uint32)pd);
-  mmio_write(MMIO_QUEUE_DESC_HIGH, (uint32)(pd >> 32));
-  mmio_write(MMIO_QUEUE_DRIVER_LOW, (uint32)pa);
-  mmio_write(MMIO_QUEUE_DRIVER_HIGH, (uint32)(pa >> 32));
-  mmio_write(MMIO_QUEUE_DEVICE_LOW, (uint32)pu);
-  mmio_write(MMIO_QUEUE_DEVICE_HIGH, (uint32)(pu >> 32));
-  mmio_write(MMIO_QUEUE_READY, 1);
+  uint64 pd = V2P(d->desc), pa = V2P(d->avail), pu = V2P((void *)d->used);
+  mmio_write(d, MMIO_QUEUE_NUM, NDESC);
+  mmio_write(d, MMIO_QUEUE_DESC_LOW, (uint32)pd);
+  mmio_write(d, MMIO_QUEUE_DESC_HIGH, (uint32)(pd >> 32));
+  mmio_write(d, MMIO_QUEUE_DRIVER_LOW, (uint32)pa);
+  mmio_write(d, MMIO_QUEUE_DRIVER_HIGH, (uint32)(pa >> 32));
+  mmio_write(d, MMIO_QUEUE_DEVICE_LOW, (uint32)pu);
+  mmio_write(d, MMIO_QUEUE_DEVICE_HIGH, (uint32)(pu >> 32));
+  mmio_write(d, MMIO_QUEUE_READY, 1);
 
   for (int i = 0; i < NDESC; i++)
-    desc_free[i] = 1;
+    d->desc_free[i] = 1;
 }
 
-// Find and initialise the disk (virtio spec 3.1.1 order). Boot, once,
-// after kalloc works. Panics if the device is missing or unsuitable.
+// The capacity field of the configuration space, read as two 32-bit
+// halves; the generation counter tells whether the device changed it
+// between the two reads (virtio spec 4.2.2.2), then we read again.
+static uint64
+read_capacity(struct disk *d)
+{
+  uint32 gen, lo, hi;
+  do {
+    gen = mmio_read(d, MMIO_CONFIG_GENERATION);
+    lo = mmio_read(d, MMIO_CONFIG + BLK_CONFIG_CAPACITY);
+    hi = mmio_read(d, MMIO_CONFIG + BLK_CONFIG_CAPACITY + 4);
+  } while (mmio_read(d, MMIO_CONFIG_GENERATION) != gen);
+  return ((uint64)hi << 32) | lo;
+}
+
+// Is a modern virtio-blk device behind this transport? An empty QEMU
+// virtio-mmio slot answers with device id 0.
+static int
+probe(struct disk *d)
+{
+  return mmio_read(d, MMIO_MAGIC) == VIRTIO_MAGIC && mmio_read(d, MMIO_VERSION) == 2 &&
+         mmio_read(d, MMIO_DEVICE_ID) == VIRTIO_DEV_BLOCK;
+}
+
+// Initialise one probed device (virtio spec 3.1.1 order). 0, or -1 if the
+// device refuses our features or is read-only (then left reset, unused).
+static int
+disk_init(struct disk *d)
+{
+  uint32 status = 0;
+  mmio_write(d, MMIO_STATUS, status);  // reset
+  status |= STATUS_ACKNOWLEDGE;
+  mmio_write(d, MMIO_STATUS, status);
+  status |= STATUS_DRIVER;
+  mmio_write(d, MMIO_STATUS, status);
+
+  uint32 offered = negotiate_features(d);
+  status |= STATUS_FEATURES_OK;
+  mmio_write(d, MMIO_STATUS, status);
+  if ((mmio_read(d, MMIO_STATUS) & STATUS_FEATURES_OK) == 0 || (offered & (1u << F_BLK_RO))) {
+    mmio_write(d, MMIO_STATUS, 0);
+    return -1;
+  }
+
+  setup_queue(d);
+  d->capacity = read_capacity(d);
+
+  status |= STATUS_DRIVER_OK;
+  mmio_write(d, MMIO_STATUS, status);
+  d->present = 1;
+  return 0;
+}
+
+// Find and initialise the disks. Boot, once, after kalloc works. Panics if
+// the file system disk is missing or unsuitable; a missing or unusable
+// swap disk only means no swap.
 void
 virtio_disk_init(void)
 {
-  initlock(&disk_lock, "virtio_disk");
+  for (int i = 0; i < NDISK; i++)
+    initlock(&disks[i].lock, disks[i].name);
 
-  if (mmio_read(MMIO_MAGIC) != VIRTIO_MAGIC || mmio_read(MMIO_VERSION) != 2 ||
-      mmio_read(MMIO_DEVICE_ID) != VIRTIO_DEV_BLOCK)
+  if (!probe(&disks[0]))
     panic("virtio_disk: no modern virtio-blk device at VIRTIO0");
-
-  uint32 status = 0;
-  mmio_write(MMIO_STATUS, status);  // reset
-  status |= STATUS_ACKNOWLEDGE;
-  mmio_write(MMIO_STATUS, status);
-  status |= STATUS_DRIVER;
-  mmio_write(MMIO_STATUS, status);
-
-  negotiate_features();
-  status |= STATUS_FEATURES_OK;
-  mmio_write(MMIO_STATUS, status);
-  if ((mmio_read(MMIO_STATUS) & STATUS_FEATURES_OK) == 0)
+  if (disk_init(&disks[0]) < 0)
     panic("virtio_disk: device refused our features");
 
-  setup_queue();
-
-  status |= STATUS_DRIVER_OK;
-  mmio_write(MMIO_STATUS, status);
+  if (probe(&disks[1]) && disk_init(&disks[1]) < 0)
+    printf("virtio_disk1: unusable (read-only or refused our features): no swap\n");
 }
 
-// Take a free descriptor; -1 if none. Caller holds disk_lock.
+// Sectors of disk dev (512 bytes each); 0 if it is absent.
+uint64
+virtio_disk_capacity(int dev)
+{
+  if (dev < 0 || dev >= NDISK || !disks[dev].present)
+    return 0;
+  return disks[dev].capacity;
+}
+
+// Take a free descriptor; -1 if none. Caller holds d->lock.
 static int
-desc_alloc_locked(void)
+desc_alloc_locked(struct disk *d)
 {
   for (int i = 0; i < NDESC; i++) {
-    if (desc_free[i]) {
-      desc_free[i] = 0;
+    if (d->desc_free[i]) {
+      d->desc_free[i] = 0;
       return i;
     }
   }
   return -1;
 }
 
-// Return one descriptor and wake anyone waiting for room. Holds disk_lock.
+// Return one descriptor and wake anyone waiting for room. Holds d->lock.
 static void
-desc_free_locked(int i)
+desc_free_locked(struct disk *d, int i)
 {
-  if (i < 0 || i >= NDESC || desc_free[i])
+  if (i < 0 || i >= NDESC || d->desc_free[i])
     panic("virtio_disk: bad descriptor free");
-  desc[i].addr = 0;
-  desc[i].len = 0;
-  desc[i].flags = 0;
-  desc[i].next = 0;
-  desc_free[i] = 1;
-  wakeup(&desc_free[0]);
+  d->desc[i].addr = 0;
+  d->desc[i].len = 0;
+  d->desc[i].flags = 0;
+  d->desc[i].next = 0;
+  d->desc_free[i] = 1;
+  wakeup(&d->desc_free[0]);
 }
 
-// Free the chain that starts at head. Caller holds disk_lock.
+// Free the chain that starts at head. Caller holds d->lock.
 static void
-chain_free_locked(int head)
+chain_free_locked(struct disk *d, int head)
 {
   for (int i = head;;) {
-    int more = desc[i].flags & DESC_F_NEXT;
-    int next = desc[i].next;
-    desc_free_locked(i);
+    int more = d->desc[i].flags & DESC_F_NEXT;
+    int next = d->desc[i].next;
+    desc_free_locked(d, i);
     if (!more)
       break;
     i = next;
@@ -262,94 +332,122 @@ chain_free_locked(int head)
 
 // Take three descriptors, all or none. Returns 0, or -1 if not available.
 static int
-chain_alloc3_locked(int *d)
+chain_alloc3_locked(struct disk *d, int *c)
 {
   for (int i = 0; i < 3; i++) {
-    d[i] = desc_alloc_locked();
-    if (d[i] < 0) {
+    c[i] = desc_alloc_locked(d);
+    if (c[i] < 0) {
       while (--i >= 0)
-        desc_free_locked(d[i]);
+        desc_free_locked(d, c[i]);
       return -1;
     }
   }
   return 0;
 }
 
-// Read (write=0) or write (write=1) block b->blockno to/from b->data.
-// Caller holds b's sleep lock and no spinlock. Sleeps until the device
-// finishes; sets b->disk while the request is in flight.
+// One request: len bytes at physical address pa to (write=1) or from
+// sector on to d. Caller holds no spinlock; sleeps until the device
+// finishes. Returns the device's status byte (0 = success).
+static int
+disk_rw(struct disk *d, uint64 sector, uint64 pa, uint32 len, int write)
+{
+  int c[3];
+
+  acquire(&d->lock);
+  while (chain_alloc3_locked(d, c) < 0)
+    sleep(&d->desc_free[0], &d->lock);
+
+  struct req *r = &d->reqs[c[0]];
+  r->hdr.type = write ? BLK_T_OUT : BLK_T_IN;
+  r->hdr.reserved = 0;
+  r->hdr.sector = sector;
+  r->status = 0xff;  // anything but 0, so a missing write shows
+  r->inflight = 1;
+
+  d->desc[c[0]].addr = V2P(&r->hdr);
+  d->desc[c[0]].len = sizeof(r->hdr);
+  d->desc[c[0]].flags = DESC_F_NEXT;
+  d->desc[c[0]].next = c[1];
+
+  d->desc[c[1]].addr = pa;
+  d->desc[c[1]].len = len;
+  d->desc[c[1]].flags = DESC_F_NEXT | (write ? 0 : DESC_F_WRITE);
+  d->desc[c[1]].next = c[2];
+
+  d->desc[c[2]].addr = V2P((void *)&r->status);
+  d->desc[c[2]].len = 1;
+  d->desc[c[2]].flags = DESC_F_WRITE;
+  d->desc[c[2]].next = 0;
+
+  d->avail->ring[d->avail->idx % NDESC] = c[0];
+  __sync_synchronize();  // descriptors and ring entry before the index
+  d->avail->idx++;
+  __sync_synchronize();  // index before the doorbell
+  mmio_write(d, MMIO_QUEUE_NOTIFY, 0);
+
+  while (r->inflight)
+    sleep(r, &d->lock);
+
+  int status = r->status;
+  chain_free_locked(d, c[0]);
+  release(&d->lock);
+  return status;
+}
+
+// Read (write=0) or write (write=1) block b->blockno of the file system
+// disk to/from b->data. Caller holds b's sleep lock and no spinlock.
+// Sleeps until the device finishes; sets b->disk while the request is in
+// flight. An I/O error on the file system disk panics.
 void
 virtio_disk_rw(struct buf *b, int write)
 {
-  int d[3];
-
   // The device needs physical addresses: b->data must be in the linear
   // kernel map (kernel image or a kalloc'd frame).
   assert((uint64)b->data >= KVOFFSET);
-
-  acquire(&disk_lock);
-  while (chain_alloc3_locked(d) < 0)
-    sleep(&desc_free[0], &disk_lock);
-
-  struct req *r = &reqs[d[0]];
-  r->hdr.type = write ? BLK_T_OUT : BLK_T_IN;
-  r->hdr.reserved = 0;
-  r->hdr.sector = (uint64)b->blockno * (BSIZE / 512);
-  r->status = 0xff;  // anything but 0, so a missing write shows
-  r->b = b;
-
-  desc[d[0]].addr = V2P(&r->hdr);
-  desc[d[0]].len = sizeof(r->hdr);
-  desc[d[0]].flags = DESC_F_NEXT;
-  desc[d[0]].next = d[1];
-
-  desc[d[1]].addr = V2P(b->data);
-  desc[d[1]].len = BSIZE;
-  desc[d[1]].flags = DESC_F_NEXT | (write ? 0 : DESC_F_WRITE);
-  desc[d[1]].next = d[2];
-
-  desc[d[2]].addr = V2P(&r->status);
-  desc[d[2]].len = 1;
-  desc[d[2]].flags = DESC_F_WRITE;
-  desc[d[2]].next = 0;
-
   b->disk = 1;
-  avail->ring[avail->idx % NDESC] = d[0];
-  __sync_synchronize();  // descriptors and ring entry before the index
-  avail->idx++;
-  __sync_synchronize();  // index before the doorbell
-  mmio_write(MMIO_QUEUE_NOTIFY, 0);
-
-  while (b->disk == 1)
-    sleep(b, &disk_lock);
-
-  r->b = 0;
-  chain_free_locked(d[0]);
-  release(&disk_lock);
+  int status = disk_rw(&disks[0], (uint64)b->blockno * (BSIZE / 512), V2P(b->data), BSIZE, write);
+  b->disk = 0;
+  if (status != 0)
+    panic("virtio_disk: I/O error");
 }
 
-// Disk interrupt: acknowledge it, then finish every request the device
-// has placed in the used ring. Interrupt context; takes disk_lock.
-void
-virtio_disk_intr(void)
+// Read (write=0) or write (write=1) the 4 KiB frame at physical address pa
+// from/to disk dev at sectors [sector, sector + 8), in one request.
+// Returns 0, or -1 if dev is absent, the range is past its end, or the
+// device reports an error. No spinlock held; sleeps.
+int
+virtio_disk_page(int dev, uint64 sector, uint64 pa, int write)
 {
-  acquire(&disk_lock);
+  const uint64 n = PGSIZE / 512;
+  if (dev < 0 || dev >= NDISK || !disks[dev].present)
+    return -1;
+  struct disk *d = &disks[dev];
+  if (sector > d->capacity || d->capacity - sector < n || (pa & (PGSIZE - 1)) != 0)
+    return -1;
+  return disk_rw(d, sector, pa, PGSIZE, write) == 0 ? 0 : -1;
+}
 
-  mmio_write(MMIO_INTERRUPT_ACK, mmio_read(MMIO_INTERRUPT_STATUS) & 0x3);
+// Disk interrupt of disk dev: acknowledge it, then finish every request
+// the device has placed in the used ring. Interrupt context; takes the
+// disk's lock.
+void
+virtio_disk_intr(int dev)
+{
+  struct disk *d = &disks[dev];
+  acquire(&d->lock);
+
+  mmio_write(d, MMIO_INTERRUPT_ACK, mmio_read(d, MMIO_INTERRUPT_STATUS) & 0x3);
   __sync_synchronize();
 
-  while (used_seen != used->idx) {
+  while (d->used_seen != d->used->idx) {
     __sync_synchronize();  // read the entry only after seeing the index
-    uint32 id = used->ring[used_seen % NDESC].id;
-    if (id >= NDESC || reqs[id].b == 0)
+    uint32 id = d->used->ring[d->used_seen % NDESC].id;
+    if (id >= NDESC || !d->reqs[id].inflight)
       panic("virtio_disk: bogus used entry");
-    if (reqs[id].status != 0)
-      panic("virtio_disk: I/O error");
-    struct buf *b = reqs[id].b;
-    b->disk = 0;
-    wakeup(b);
-    used_seen++;
+    d->reqs[id].inflight = 0;
+    wakeup(&d->reqs[id]);
+    d->used_seen++;
   }
 
-  release(&disk_lock);
+  release(&d->lock);
 }

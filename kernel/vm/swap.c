@@ -5,16 +5,21 @@
 // frees the slot. Counts are exact and visible (vmstat swap_used), so tests
 // audit slots the way they audit frames.
 //
-// This file holds the slot table; the device side (swap_init sizing the
-// table from the second virtio disk, swap_read/swap_write) is the swap
-// device's business.
+// Slot s lives on the swap disk (virtio disk 1) at sectors (s-1)*8 ..
+// (s-1)*8+7, moved a whole page per request. What goes into a slot, and
+// when, is the pageout and fault paths' business, not this file's.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
 #include "vmstat.h"
 #include "sync/spinlock.h"
 #include "vm/vm.h"
+#include "dev/dev.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/kmem.h"
 #include "lib/klib.h"
+
+#define SECTORS_PER_SLOT (PGSIZE / 512)
 
 // A slot is referenced at most once per leaf table covering its address,
 // and at most one table per process covers an address: NPROC bounds a count.
@@ -30,13 +35,37 @@ static struct {
   int on;                     // s: 0: no new slots (vmctl swap off)
 } sw;
 
-// The slot table for n slots (n capped at SWAP_MAXSLOTS). Boot, once.
+// Counters since boot (atomic, no lock): pages moved, time spent moving
+// them (time-CSR ticks, successful and failed requests alike), errors.
+static struct {
+  uint64 ins, outs;
+  uint64 in_ticks, out_ticks;
+  uint64 errors;
+} cnt;
+
+// The slot table for n slots (n capped at SWAP_MAXSLOTS), all free. Boot,
+// once (host tests call it again to start over).
 void
 swap_table_init(uint32 n)
 {
   initlock(&sw.lock, "swap");
+  memset(sw.refs, 0, sizeof(sw.refs));
+  sw.used = 0;
+  sw.hint = 0;
   sw.nslots = MIN(n, (uint32)SWAP_MAXSLOTS);
   sw.on = sw.nslots > 0;
+}
+
+// The slot table sized from the swap disk: a slot per whole page of it,
+// at most SWAP_MAXSLOTS; no slots (swap off for good) if there is no swap
+// disk. Boot, once, after virtio_disk_init.
+void
+swap_init(void)
+{
+  uint64 slots = virtio_disk_capacity(SWAP_DISK) / SECTORS_PER_SLOT;
+  swap_table_init((uint32)MIN(slots, (uint64)SWAP_MAXSLOTS));
+  if (sw.nslots > 0)
+    printf("swap: %u slots (%lu KiB)\n", sw.nslots, ((uint64)sw.nslots * PGSIZE) >> 10);
 }
 
 uint32
@@ -107,13 +136,15 @@ swap_refcount(swapslot_t s)
 }
 
 // vmctl(VMCTL_SWAP): off stops new page-outs (pages already out stay and
-// come back in on their faults). Returns the old value.
+// come back in on their faults); on < 0 only reads. With no swap disk swap
+// stays off. Returns the old value.
 int
 swap_set(int on)
 {
   acquire(&sw.lock);
   int old = sw.on;
-  sw.on = on && sw.nslots > 0;
+  if (on >= 0)
+    sw.on = on && sw.nslots > 0;
   release(&sw.lock);
   return old;
 }
@@ -122,4 +153,145 @@ uint32
 swap_used(void)
 {
   return __atomic_load_n(&sw.used, __ATOMIC_RELAXED);
+}
+
+// Slot s must exist and be held by the caller: moving a page to or from
+// a free slot is a kernel bug.
+static void
+assert_held(swapslot_t s)
+{
+  acquire(&sw.lock);
+  assert(*refs_of(s) > 0);
+  release(&sw.lock);
+}
+
+// One page between frame pa and slot s; counts it. No spinlock; sleeps.
+static int
+swap_io(swapslot_t s, paddr_t pa, int write)
+{
+  assert_held(s);
+  uint64 t0 = r_time();
+  int r = virtio_disk_page(SWAP_DISK, (uint64)(s - 1) * SECTORS_PER_SLOT, pa, write);
+  uint64 dt = r_time() - t0;
+  __atomic_fetch_add(write ? &cnt.out_ticks : &cnt.in_ticks, dt, __ATOMIC_RELAXED);
+  if (r < 0)
+    __atomic_fetch_add(&cnt.errors, 1, __ATOMIC_RELAXED);
+  else
+    __atomic_fetch_add(write ? &cnt.outs : &cnt.ins, 1, __ATOMIC_RELAXED);
+  return r;
+}
+
+// Write frame pa (its whole page) to slot s. 0, or -1 on an I/O error
+// (the slot's old contents are then undefined). The caller holds a
+// reference to s and no spinlock; sleeps.
+int
+swap_write(swapslot_t s, paddr_t pa)
+{
+  return swap_io(s, pa, 1);
+}
+
+// Read slot s into frame pa (every byte of the page). 0, or -1 on an I/O
+// error (pa's contents undefined). Same rules as swap_write.
+int
+swap_read(swapslot_t s, paddr_t pa)
+{
+  return swap_io(s, pa, 0);
+}
+
+static uint64
+ticks_to_ns(uint64 t)
+{
+  return t * (1000000000UL / TIMEBASE_HZ);
+}
+
+// Fills the swap_* fields of st.
+void
+swap_stats(struct vmstat *st)
+{
+  acquire(&sw.lock);
+  st->swap_total = sw.nslots;
+  st->swap_used = sw.used;
+  st->swap_on = sw.on;
+  release(&sw.lock);
+  st->swap_ins = __atomic_load_n(&cnt.ins, __ATOMIC_RELAXED);
+  st->swap_outs = __atomic_load_n(&cnt.outs, __ATOMIC_RELAXED);
+  st->swap_in_ns = ticks_to_ns(__atomic_load_n(&cnt.in_ticks, __ATOMIC_RELAXED));
+  st->swap_out_ns = ticks_to_ns(__atomic_load_n(&cnt.out_ticks, __ATOMIC_RELAXED));
+  st->swap_errors = __atomic_load_n(&cnt.errors, __ATOMIC_RELAXED);
+}
+
+// ---- the device self-test (vmctl VMCTL_SWAPTEST) ----
+
+// The word at index w of the self-test's page for slot s in run seed:
+// differs between slots, runs and words, so a dropped write, a wrong
+// sector or a stale page from an earlier run never matches.
+static uint64
+selftest_word(uint64 seed, swapslot_t s, uint64 w)
+{
+  uint64 x = seed ^ ((uint64)s << 32) ^ (w * 0x9e3779b97f4a7c15UL);
+  x ^= x >> 31;
+  x *= 0xbf58476d1ce4e5b9UL;
+  x ^= x >> 29;
+  return x;
+}
+
+// Write pages slot[0..n) then read them back in the opposite order and
+// compare every byte. 0 if all match; -1 on an I/O error or a mismatch.
+static int
+selftest_run(swapslot_t *slot, int n, uint64 seed, paddr_t src, paddr_t dst)
+{
+  uint64 *ps = P2V(src), *pd = P2V(dst);
+  const uint64 nw = PGSIZE / sizeof(uint64);
+  for (int i = 0; i < n; i++) {
+    for (uint64 w = 0; w < nw; w++)
+      ps[w] = selftest_word(seed, slot[i], w);
+    if (swap_write(slot[i], src) < 0)
+      return -1;
+  }
+  for (int i = n - 1; i >= 0; i--) {
+    for (uint64 w = 0; w < nw; w++)
+      pd[w] = ~selftest_word(seed, slot[i], w);  // whatever the read leaves out shows
+    if (swap_read(slot[i], dst) < 0)
+      return -1;
+    for (uint64 w = 0; w < nw; w++)
+      if (pd[w] != selftest_word(seed, slot[i], w)) {
+        printf("swap self-test: slot %u word %lu differs\n", slot[i], w);
+        return -1;
+      }
+  }
+  return 0;
+}
+
+// A self-test of the swap device for tests and teaching, like
+// VMCTL_FS_CRASH: take n fresh slots (1 <= n <= SWAP_TEST_MAX), write a
+// distinct page to each, read each back and compare every byte, then give
+// the slots and the two frames used back. 0 if every page came back;
+// -1 if n is out of range, swap is off or absent, slots or frames ran
+// out, or a page did not come back. Sleeps.
+int
+swap_selftest(int n)
+{
+  static uint64 runs;
+  if (n < 1 || n > SWAP_TEST_MAX)
+    return -1;
+  swapslot_t *slot = kalloc();
+  paddr_t src = frame_alloc(), dst = frame_alloc();
+  int got = 0, r = -1;
+  if (slot && src && dst) {
+    while (got < n && (slot[got] = swap_alloc()) != 0)
+      got++;
+    if (got == n) {
+      uint64 seed = r_time() ^ (__atomic_add_fetch(&runs, 1, __ATOMIC_RELAXED) << 48);
+      r = selftest_run(slot, n, seed, src, dst);
+    }
+  }
+  while (got > 0)
+    swap_unref(slot[--got]);
+  if (dst)
+    frame_unref(dst);
+  if (src)
+    frame_unref(src);
+  if (slot)
+    kfree(slot);
+  return r;
 }

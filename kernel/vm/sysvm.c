@@ -42,6 +42,7 @@ sys_vmstat(void)
   st.sbrk_eager = vm_sbrk_eager;
   st.fork_copy = vm_fork_copy;
   vmobj_stats(&st);
+  swap_stats(&st);
   return copyout(addr, &st, sizeof(st));
 }
 
@@ -120,6 +121,10 @@ sys_vmctl(void)
     return value == 1 ? icache_drop_pages() : value == -1 ? 0 : -1;
   if (op == VMCTL_FS_CRASH)
     return log_crash_after(value);
+  if (op == VMCTL_SWAP)
+    return value == 0 || value == 1 || value == -1 ? swap_set(value) : -1;
+  if (op == VMCTL_SWAPTEST)
+    return swap_selftest(value);
   int *sw;
   switch (op) {
   case VMCTL_SBRK_EAGER: sw = &vm_sbrk_eager; break;

@@ -126,7 +126,15 @@ swapslot_t swap_alloc(void);              // a free slot with one reference; 0 i
 void swap_ref(swapslot_t s);              // one more reference (a leaf-table copy, fork)
 void swap_unref(swapslot_t s);            // one fewer; at zero the slot is free
 int swap_refcount(swapslot_t s);
-int swap_set(int on);  // vmctl(VMCTL_SWAP): off = no new slots; old value
+int swap_set(int on);  // vmctl(VMCTL_SWAP): off = no new slots, -1 reads; old value
+// The device side (the swap disk is virtio disk 1; slot s = its sectors
+// (s-1)*8 .. (s-1)*8+7). The I/O calls sleep: hold a reference to s and no spinlock.
+void swap_init(void);                      // boot: swap_table_init from the disk's size (0: none)
+int swap_write(swapslot_t s, paddr_t pa);  // frame pa's page to slot s: 0, or -1 (I/O error)
+int swap_read(swapslot_t s, paddr_t pa);   // slot s into frame pa: 0, or -1 (I/O error)
+void swap_stats(struct vmstat *st);        // fills the swap_* fields
+#define SWAP_TEST_MAX 1024                 // slots one self-test may use
+int swap_selftest(int n);                  // vmctl(VMCTL_SWAPTEST, n): 0 / -1 (swap.c)
 
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
 #define NREGION VM_MAXREGIONS  // regions per address space (vmstat.h: 256)

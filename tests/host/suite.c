@@ -59,6 +59,16 @@
   X(rmap_fork_oom)                                                                                 \
   X(rmap_random)                                                                                   \
   X(filefault_private_rows)                                                                        \
-  X(random_ops)
+  X(random_ops)                                                                                    \
+  X(swap_alloc_until_full)                                                                         \
+  X(swap_ref_unref_exact)                                                                          \
+  X(swap_misuse_asserts)                                                                           \
+  X(swap_off_refuses)                                                                              \
+  X(swap_hint_reuse)                                                                               \
+  X(swap_init_sizes_from_disk)                                                                     \
+  X(swap_io_roundtrip)                                                                             \
+  X(swap_io_error)                                                                                 \
+  X(swap_io_free_slot_asserts)                                                                     \
+  X(swap_selftest)
 
 SUITE(TESTS, 2048);  // 8 MiB of fake RAM

@@ -4,7 +4,8 @@
 // of "free"), page-cache details. Output is fixed-format for scripts:
 //   "frames:" and "KiB:" rows under a "total used free shared cached" header.
 // cached = frames the page cache owns (file pages and index pages); they
-// are part of used.
+// are part of used. "Swap:" is the swap disk in KiB (total used free, as
+// Linux's free); the "swap:" line gives pages moved and the switch.
 #include "user.h"
 
 int
@@ -25,6 +26,12 @@ main(void)
          vs.frames_shared, cached);
   printf("%-8s %10lu %10lu %10lu %10lu %10lu\n", "KiB:", vs.frames_total * kib, used * kib,
          vs.frames_free * kib, vs.frames_shared * kib, cached * kib);
+  printf("%-8s %10lu %10lu %10lu\n", "Swap:", vs.swap_total * kib, vs.swap_used * kib,
+         (vs.swap_total - vs.swap_used) * kib);
+  printf("swap: %lu pages in, %lu out, %s\n", vs.swap_ins, vs.swap_outs,
+         vs.swap_total == 0 ? "no swap disk"
+         : vs.swap_on       ? "on"
+                            : "off");
   printf("zero-page-maps: %lu\n", vs.zero_page_maps);
   printf("pt-pages: %lu\n", vs.pt_pages);
   printf("zeroed-free: %lu of %lu (pool %s; %lu taken, %lu zeroed on demand)\n", vs.frames_zeroed,

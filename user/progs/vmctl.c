@@ -6,6 +6,7 @@
 //   vmctl prezero on|off   idle harts keep a pool of pre-zeroed frames
 //   vmctl faultaround on|off  a sequential first write maps the next pages too
 //   vmctl exec lazy|eager  demand-paged exec, or read the whole file at exec
+//   vmctl swap on|off      whether anonymous pages may go to swap (no swap disk: off)
 #include "user.h"
 
 struct sw {
@@ -15,9 +16,13 @@ struct sw {
 };
 
 static const struct sw sws[] = {
-    {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},     {"fork", VMCTL_FORK_COPY, "cow", "copy"},
-    {"trap", VMCTL_TRAP_SATP, "fast", "satp"},       {"prezero", VMCTL_PREZERO, "off", "on"},
-    {"faultaround", VMCTL_FAULTAROUND, "off", "on"}, {"exec", VMCTL_EXEC_EAGER, "lazy", "eager"},
+    {"sbrk", VMCTL_SBRK_EAGER, "lazy", "eager"},
+    {"fork", VMCTL_FORK_COPY, "cow", "copy"},
+    {"trap", VMCTL_TRAP_SATP, "fast", "satp"},
+    {"prezero", VMCTL_PREZERO, "off", "on"},
+    {"faultaround", VMCTL_FAULTAROUND, "off", "on"},
+    {"exec", VMCTL_EXEC_EAGER, "lazy", "eager"},
+    {"swap", VMCTL_SWAP, "off", "on"},
 };
 #define NSW (sizeof(sws) / sizeof(sws[0]))
 
@@ -41,12 +46,18 @@ main(int argc, char *argv[])
     if (strcmp(argv[1], s->name) != 0)
       continue;
     if (strcmp(argv[2], s->off) == 0 || strcmp(argv[2], s->on) == 0) {
-      vmctl(s->op, strcmp(argv[2], s->on) == 0);
+      int want = strcmp(argv[2], s->on) == 0;
+      vmctl(s->op, want);
       show(s);
+      if (vmctl(s->op, -1) != want) {
+        fprintf(2, "vmctl: %s stays %s%s\n", s->name, want ? s->off : s->on,
+                s->op == VMCTL_SWAP ? " (no swap disk)" : "");
+        return 1;
+      }
       return 0;
     }
   }
   fprintf(2, "usage: vmctl [sbrk lazy|eager | fork cow|copy | trap fast|satp | prezero on|off | "
-             "faultaround on|off | exec lazy|eager]\n");
+             "faultaround on|off | exec lazy|eager | swap on|off]\n");
   return 1;
 }

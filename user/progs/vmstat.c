@@ -5,13 +5,16 @@
 // "free", "nproc" and "zeroed" (free frames already zeroed, part of
 // "free") are always current values, not deltas; "ahead" and "used" are
 // pages fault-around mapped ahead and how many of those were accessed.
+// "swpd" is swap slots in use now (pages), "si"/"so" pages read from and
+// written to swap (as Linux's vmstat, but in pages per interval).
 #include "user.h"
 
 static void
 header(void)
 {
-  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s %6s %8s %8s\n", "free", "nproc", "zfill", "zpage",
-         "cowcopy", "cowreuse", "file", "total", "segv", "oom", "zeroed", "ahead", "used");
+  printf("%8s %6s %8s %8s %8s %8s %8s %8s %5s %5s %6s %8s %8s %7s %7s %7s\n", "free", "nproc",
+         "zfill", "zpage", "cowcopy", "cowreuse", "file", "total", "segv", "oom", "zeroed", "ahead",
+         "used", "swpd", "si", "so");
 }
 
 // Print cur minus prev (prev zeroed for the since-boot line).
@@ -25,11 +28,12 @@ line(struct vmstat *cur, struct vmstat *prev)
     f[i] = cur->faults[i] - prev->faults[i];
     total += f[i];
   }
-  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu %6lu %8lu %8lu\n", cur->frames_free,
-         cur->nproc, f[FK_ZERO_FILL], f[FK_ZERO_PAGE], f[FK_COW_COPY], f[FK_COW_REUSE], f[FK_FILE],
-         total, cur->kills[KR_SEGV] - prev->kills[KR_SEGV],
+  printf("%8lu %6lu %8lu %8lu %8lu %8lu %8lu %8lu %5lu %5lu %6lu %8lu %8lu %7lu %7lu %7lu\n",
+         cur->frames_free, cur->nproc, f[FK_ZERO_FILL], f[FK_ZERO_PAGE], f[FK_COW_COPY],
+         f[FK_COW_REUSE], f[FK_FILE], total, cur->kills[KR_SEGV] - prev->kills[KR_SEGV],
          cur->kills[KR_OOM] - prev->kills[KR_OOM], cur->frames_zeroed,
-         cur->fa_mapped - prev->fa_mapped, cur->fa_touched - prev->fa_touched);
+         cur->fa_mapped - prev->fa_mapped, cur->fa_touched - prev->fa_touched, cur->swap_used,
+         cur->swap_ins - prev->swap_ins, cur->swap_outs - prev->swap_outs);
 }
 
 int

@@ -165,11 +165,16 @@ TEST(tools_vmstat_counts)
   CHECK(run_tool(argv) == 0, "vmstat status");
   s = out;
   n = split_line(s, f, 16, &s);
-  CHECK(n == 13 && strcmp(f[0], "free") == 0 && strcmp(f[10], "zeroed") == 0 &&
-            strcmp(f[12], "used") == 0,
+  CHECK(n == 16 && strcmp(f[0], "free") == 0 && strcmp(f[10], "zeroed") == 0 &&
+            strcmp(f[12], "used") == 0 && strcmp(f[13], "swpd") == 0 && strcmp(f[14], "si") == 0 &&
+            strcmp(f[15], "so") == 0,
         "vmstat header");
   n = split_line(s, f, 16, &s);
-  CHECK(n == 13, "vmstat line has %d fields", n);
+  CHECK(n == 16, "vmstat line has %d fields", n);
+  // nothing in this test moves pages to or from swap (the since-boot line)
+  CHECK(atoi(f[13]) == (int)vs.swap_used, "swpd %s, kernel says %d", f[13], (int)vs.swap_used);
+  CHECK(atoi(f[14]) == (int)vs.swap_ins && atoi(f[15]) == (int)vs.swap_outs,
+        "si %s so %s, kernel says %d %d", f[14], f[15], (int)vs.swap_ins, (int)vs.swap_outs);
   CHECK(atoi(f[11]) >= (int)vs.fa_mapped && atoi(f[12]) >= (int)vs.fa_touched &&
             atoi(f[12]) <= atoi(f[11]),
         "ahead %s used %s, kernel said %d %d before", f[11], f[12], (int)vs.fa_mapped,

@@ -84,7 +84,9 @@ devintr(uint64 scause)
     if (irq == UART0_IRQ)
       uart_intr();
     else if (irq == VIRTIO0_IRQ)
-      virtio_disk_intr();
+      virtio_disk_intr(0);
+    else if (irq == VIRTIO1_IRQ)
+      virtio_disk_intr(SWAP_DISK);
     else if (irq)
       printf("unexpected interrupt irq=%d\n", irq);
     if (irq)

@@ -157,6 +157,16 @@ struct as_snap {
 void as_snap_take(struct aspace *as, struct as_snap *s);
 void as_snap_same(struct aspace *as, struct as_snap *s);  // CHECK-fails on change
 
+// ---- the fake swap disk (common/fakedisk.c): virtio disk 1 in host memory ----
+// Sized in 512-byte sectors (swap_init makes a slot of each 8); pages never
+// written read as zeros. Requests must be whole, page-aligned pages.
+void fakedisk_reset(uint64 sectors);  // empty, with this capacity (0: no swap disk)
+void fakedisk_fail(int n);            // the next n requests fail (-1, nothing moved)
+void fakedisk_corrupt(int n);         // the next n reads return a page with one bit flipped
+uint64 fakedisk_reads(void);          // requests served since the reset
+uint64 fakedisk_writes(void);
+uint8 *fakedisk_page(uint64 sector);  // the stored page at sector, 0 if never written
+
 // ---- random tests: a seeded xorshift PRNG and modelled processes ----
 void rnd_seed(uint64 seed);  // nonzero
 uint64 rnd(uint64 n);        // in [0, n)

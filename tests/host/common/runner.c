@@ -1,7 +1,7 @@
 // The one test runner of both host binaries: runs each test of the
 // binary's suite_tests in order (or those whose name contains argv[1]),
 // each followed by a leak check (free frames, live page tables, table
-// pages, frames held by nobody, exact counts), prints PASS/FAIL lines and
+// pages, frames held by nobody, swap slots, exact counts), prints PASS/FAIL lines and
 // one "N passed, N failed" summary; exits non-zero if any failed.
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@ main(int argc, char **argv)
     // against the state they found.
     volatile uint64 free0 = frames_free(), lost0 = unaccounted(), pt0 = pmap_user_ptpages();
     volatile int live0 = census_live();
+    volatile uint32 slots0 = swap_used();
     audit_baseline();
     if (setjmp(unwind) == 0) {
       t->fn();
@@ -36,6 +37,8 @@ main(int argc, char **argv)
              (long)(pmap_user_ptpages() - pt0));
       CHECKF(unaccounted() == lost0, "leak: %ld frames held by nobody",
              (long)(unaccounted() - lost0));
+      CHECKF(swap_used() == slots0, "leak: %d swap slots not returned",
+             (int)(swap_used() - slots0));
       check_frames();
       CHECKF(fakeobj_live() == 0, "leak: %d objects still referenced", fakeobj_live());
       printf("PASS %s\n", t->name);

@@ -11,8 +11,7 @@
 #include "rpmap.h"
 
 uint64 host_csr_satp, host_csr_sstatus;
-uint64 host_sfence_all, host_sfence_page;
-uint64 host_time;
+uint64 host_sfence_all, host_sfence_page;  // host_time: common/fakedisk.c
 uint64 host_tp;
 int rp_wake_mode;  // what a woken "hart" does (rpmap.h)
 uint64 rp_wakes;
