@@ -1071,7 +1071,7 @@ op_misc(void)
   case 3: SC2(SYS_getpids, dst_ptr(), size_arg()); break;
   case 4: {
     // Every op but VMCTL_FS_CRASH, which (like poweroff) stops the
-    // machine on purpose; 11 and 1000 are unknown ops.
+    // machine on purpose; 11 is VMCTL_SWAP (on/off), 1000 an unknown op.
     static const int ops[] = {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 1000};
     static const int vals[] = {-1, -1, 0, 1, 2, -5, 0x7fffffff};
     int op = ops[below(13)], val = vals[below(7)];
