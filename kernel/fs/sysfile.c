@@ -340,11 +340,17 @@ sys_open(void)
   f->ip = ip;
   f->readable = accmode == O_RDONLY || accmode == O_RDWR;
   f->writable = accmode == O_WRONLY || accmode == O_RDWR;
-  if ((omode & O_TRUNC) && ip->type == T_FILE && f->writable)
+  int truncated = (omode & O_TRUNC) && ip->type == T_FILE && f->writable;
+  if (truncated)
     itrunc(ip);
 
   iunlock(ip);
   end_op();
+  // Mapped pages past the new end leave every page table (as->lock comes
+  // before the inode lock and the log, hence only now): a touch there is
+  // then "beyond end of file" in every process mapping the file.
+  if (truncated && vmobj_of(ip, 0))
+    vmobj_unmap_eof(vmobj_of(ip, 0));
   return fd;
 }
 

@@ -176,11 +176,16 @@ collect_jobs_locked(struct aspace *as, vaddr_t start, vaddr_t *end, struct sync_
 }
 
 // Write back (unless sync is 0) and drop the jobs' references. 0 / -1.
+// Every sharer's writable PTEs of the pages (other processes', a forked
+// child's) pass their claims on and lose W first (the reverse map), so
+// their stores reach the disk too and later ones are noticed.
 static int
 run_jobs(struct sync_job *job, int n, int sync)
 {
   int err = 0;
   for (int i = 0; i < n; i++) {
+    if (sync && vmobj_wrprotect_range(job[i].o, job[i].first, job[i].last) < 0)
+      err = -1;
     if (sync && vmobj_sync(job[i].o, job[i].first, job[i].last) < 0)
       err = -1;
     vmobj_put(job[i].o);
@@ -285,7 +290,8 @@ out:
 
 // msync: write-protect this process's writable PTEs of shared file pages in
 // the range (passing their claims on), so a later store faults and marks
-// the page dirty again; then write the dirty pages back.
+// the page dirty again; then (run_jobs) every other sharer's; then write
+// the dirty pages back.
 int
 aspace_msync(struct aspace *as, vaddr_t start, uint64 len)
 {

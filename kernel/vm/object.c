@@ -117,6 +117,17 @@ entry(struct vmobj *o, uint64 pgoff)
   return leaf ? &leaf[pgoff % IDX_LEAF] : 0;
 }
 
+// A cache page carries this mark in its frame's aux word (frame_is_cache),
+// set while it is in an index. pmap's own marks (on page-table frames:
+// counts below 1 << 26) never look like it.
+#define CACHE_MARK 0xCA5E0001u
+
+int
+frame_is_cache(paddr_t pa)
+{
+  return frame_aux(pa) == CACHE_MARK;
+}
+
 // Store pa (no entry there yet) at pgoff. 0, or -1 if no index page.
 static int
 index_insert(struct vmobj *o, uint64 pgoff, paddr_t pa)
@@ -134,6 +145,7 @@ index_insert(struct vmobj *o, uint64 pgoff, paddr_t pa)
   }
   assert(o->dir[j][pgoff % IDX_LEAF] == 0);
   o->dir[j][pgoff % IDX_LEAF] = pa;
+  frame_set_aux(pa, CACHE_MARK);
   o->nleaf[j]++;
   o->npages++;
   stat_add(&cache.pages, 1);
@@ -153,6 +165,7 @@ index_remove(struct vmobj *o, uint64 pgoff)
     stat_add(&cache.dirty, -1);
   }
   *e = 0;
+  frame_set_aux(pa, 0);  // a mapping may keep the frame: not the cache's any more
   o->npages--;
   stat_add(&cache.pages, -1);
   if (--o->nleaf[j] == 0) {

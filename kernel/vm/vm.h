@@ -6,7 +6,8 @@
 //   -> as->lock (sleep) -> begin_op -> inode lock (guards ip's page cache) -> buffer locks
 //   -> p->lock -> ... (leaf); frames: atomics. The page cache's spinlock (object.c:
 //   pool, object references, hanging index pages) nests inside inode locks, is a leaf.
-//   An object's reverse-map spinlock (struct rmap) nests inside as->lock, is a leaf too.
+//   An object's reverse-map spinlock (struct rmap) nests inside as->lock, is a leaf too;
+//   the rmap walk lock (rmap.c, a sleep lock) comes before every as->lock.
 // No spinlock may be held across copyin/copyout/copyinstr or vm_fault: they
 // may sleep. uaccess asserts this. Functions named *_locked need as->lock
 // held by the caller and assert it.
@@ -174,6 +175,7 @@ struct aspace {
   vaddr_t fa_next;                 // l: fault-around: the page past what the last fault mapped
   int fa_batch;                    // l: pages it wanted ahead (0: that fault was not sequential)
   vaddr_t fa_lo, fa_hi;            // l: pages mapped ahead not yet counted as touched or not
+  uint64 rmap_stamp;               // the rmap walk lock (rmap.c): last walk that visited it
 };
 
 // region.c: the sorted region set of one address space. All need as->lock.
@@ -273,6 +275,25 @@ struct rmap *vmobj_rmap(struct vmobj *o);  // object.c (common/fakeobj.c in host
 void rmap_init(struct rmap *m);
 void rmap_link_locked(struct aspace *as, struct region *r);    // r joins as's set
 void rmap_unlink_locked(struct aspace *as, struct region *r);  // r leaves it
+// Walkers: no as->lock, inode lock or spinlock may be held; they sleep.
+// Take the object's pages [pgfirst, pglast) out of every page table mapping
+// them: writable PTEs of shared regions pass their dirty claims to the
+// object first; private regions lose only PTEs that map the cache frame
+// itself (their private copies stay). After it, a page no one else holds
+// has the cache's reference only (reclaim can free it). 0, or -1 if some
+// mapping stayed (out of memory copying a shared leaf table).
+int vmobj_unmap_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
+void vmobj_unmap_page(struct vmobj *o, uint64 pgoff);  // the same for one page
+// Truncation (after the file shrank): every page wholly past the end of the
+// file leaves every mapping, private copies included, so a later touch
+// there is "beyond end of file" in every sharer. 0 / -1 as above.
+int vmobj_unmap_eof(struct vmobj *o);
+// msync/munmap: every writable PTE of a shared region over [pgfirst,
+// pglast), in every address space, passes its dirty claim to the object
+// and becomes read-only, so that vmobj_sync afterwards writes every
+// sharer's stores and a later store is noticed. 0 / -1 (out of memory).
+int vmobj_wrprotect_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
+int frame_is_cache(paddr_t pa);  // object.c: pa is a page-cache page now
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result {

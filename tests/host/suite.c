@@ -57,6 +57,10 @@
   X(rmap_map_split_trim)                                                                           \
   X(rmap_fork_exit)                                                                                \
   X(rmap_fork_oom)                                                                                 \
+  X(rmap_truncate_every_sharer)                                                                    \
+  X(rmap_wrprotect_every_sharer)                                                                   \
+  X(rmap_unmap_range)                                                                              \
+  X(rmap_walk_oom)                                                                                 \
   X(rmap_random)                                                                                   \
   X(filefault_private_rows)                                                                        \
   X(random_ops)                                                                                    \

@@ -8,6 +8,7 @@
 #include "vm/vm.h"
 #include "lib/klib.h"
 #include "harness.h"
+#include "arch/riscv/kmem.h"
 
 #define OBJ_START P(100)
 
@@ -219,4 +220,166 @@ test_rmap_random(void)
   CHECK_EQ(linked(robj[1]), 0);
   fakeobj_release(robj[0]);
   fakeobj_release(robj[1]);
+}
+
+// ---- the walkers: truncation, write-protection of every sharer, unmapping ----
+
+#define SH P(100)  // a shared mapping of file pages 0..7
+#define PR P(200)  // a private one of the same pages
+
+static struct aspace *
+as_with_file(struct vmobj *o)
+{
+  struct aspace *as = as_process();
+  CHECK(aspace_map_obj(as, SH, SH + P(8), RW, RK_MMAP, REG_SHARED, o, 0, ~0UL) == 0);
+  CHECK(aspace_map_obj(as, PR, PR + P(8), RW, RK_MMAP, 0, o, 0, ~0UL) == 0);
+  return as;
+}
+
+static void
+touch_all(struct aspace *as, int access)
+{
+  for (int i = 0; i < 8; i++) {
+    CHECK_EQ(vm_fault(as, SH + P(i), access, 0, 0), FAULT_OK);
+    CHECK_EQ(vm_fault(as, PR + P(i), access, 0, 0), FAULT_OK);
+  }
+}
+
+// Truncation: in a parent, its forked child and an unrelated process, the
+// pages past the new end (private copies too) leave every page table, and
+// a touch there is "beyond end of file" in each; the pages before it stay.
+void
+test_rmap_truncate_every_sharer(void)
+{
+  struct vmobj *o = fakeobj_file(P(8));
+  struct aspace *a = as_with_file(o), *b = as_with_file(o);
+  touch_all(a, ACC_READ);
+  user_fill(a, PR + P(6), 0x66);  // a private copy past the coming end
+  user_fill(a, SH + P(1), 0x11);  // a shared store before it
+  struct aspace *c = aspace_clone(a, 0);
+  CHECK(c);
+  touch_all(b, ACC_WRITE);
+  uint64 shoot0 = pmap_shootdowns();
+  fakeobj_truncate(o, P(3) - 10);
+  CHECK_EQ(vmobj_unmap_eof(o), 0);
+  CHECK(pmap_shootdowns() > shoot0);
+  struct aspace *all[3] = {a, b, c};
+  for (int k = 0; k < 3; k++) {
+    for (int i = 0; i < 8; i++) {
+      CHECKF(mapping(all[k], SH + P(i), 0, 0) == (i < 3), "as %d shared page %d", k, i);
+      CHECKF(mapping(all[k], PR + P(i), 0, 0) == (i < 3), "as %d private page %d", k, i);
+    }
+    const char *why = 0;
+    CHECK_EQ(vm_fault(all[k], SH + P(5), ACC_READ, 0, &why), FAULT_BUS);
+    CHECK_STR(why, "beyond end of file");
+    CHECK_EQ(vm_fault(all[k], PR + P(6), ACC_WRITE, 0, &why), FAULT_BUS);
+    check_as(all[k]);
+  }
+  CHECK(page_is(page_at(c, SH + P(1)), 0x11));  // before the end: untouched
+  CHECK(page_is(page_at(a, SH + P(1)), 0x11));
+  aspace_put(a);
+  aspace_put(b);
+  aspace_put(c);
+  fakeobj_release(o);
+}
+
+// msync's write-protection reaches every sharer: a forked child's store
+// through a still-writable PTE (its claim) is written back at the parent's
+// msync, and the child's next store faults again.
+void
+test_rmap_wrprotect_every_sharer(void)
+{
+  struct vmobj *o = fakeobj_file(P(8));
+  struct aspace *p = as_with_file(o);
+  struct aspace *c = aspace_clone(p, 0);
+  CHECK(c);
+  user_fill(c, SH + P(2), 0x22);  // write-notify: dirty, PTE writable
+  CHECK(vmobj_sync(o, 0, 8) == 0);
+  int wb = fakeobj_writebacks(o);
+  CHECK_EQ(fakeobj_dirty(o), 0);
+  memset(page_at(c, SH + P(2)), 0x23, PGSIZE);  // a store the PTE lets through: only a claim
+  CHECK(prot_of(c, SH + P(2)) & PROT_WRITE);
+  CHECK(aspace_msync(p, SH, P(8)) == 0);  // the parent never stored there
+  CHECK_EQ(fakeobj_writebacks(o), wb + 1);
+  CHECK(!(prot_of(c, SH + P(2)) & PROT_WRITE));
+  CHECK(page_is(page_at(c, SH + P(2)), 0x23));
+  CHECK_EQ(fakeobj_dirty(o), 0);
+  user_fill(c, SH + P(2), 0x24);  // the next store is noticed
+  CHECK_EQ(fakeobj_dirty(o), 1UL << 2);
+  // munmap by the parent writes the child's claims back too.
+  CHECK(vmobj_sync(o, 0, 8) == 0);
+  memset(page_at(c, SH + P(2)), 0x25, PGSIZE);
+  wb = fakeobj_writebacks(o);
+  CHECK(aspace_munmap(p, SH, P(8)) == 0);
+  CHECK_EQ(fakeobj_writebacks(o), wb + 1);
+  CHECK(!(prot_of(c, SH + P(2)) & PROT_WRITE));
+  check_as(p);
+  check_as(c);
+  aspace_put(p);
+  aspace_put(c);
+  fakeobj_release(o);
+}
+
+// vmobj_unmap_range: cache frames leave every page table (shared PTEs pass
+// their claims first); private copies stay; then only the cache holds the
+// pages and they can be dropped.
+void
+test_rmap_unmap_range(void)
+{
+  struct vmobj *o = fakeobj_file(P(8));
+  struct aspace *a = as_with_file(o), *b = as_with_file(o);
+  touch_all(a, ACC_READ);
+  touch_all(b, ACC_READ);
+  user_fill(a, SH + P(4), 0x44);  // dirty shared page
+  user_fill(b, PR + P(5), 0x55);  // b's private copy
+  CHECK(vmobj_sync(o, 0, 8) == 0);
+  memset(page_at(a, SH + P(4)), 0x45, PGSIZE);  // a claim only
+  CHECK_EQ(vmobj_unmap_range(o, 3, 7), 0);
+  for (int i = 0; i < 8; i++) {
+    int in = i >= 3 && i < 7;
+    CHECK(mapping(a, SH + P(i), 0, 0) == !in);
+    CHECK(mapping(a, PR + P(i), 0, 0) == !in);
+    CHECK(mapping(b, SH + P(i), 0, 0) == !in);
+    CHECK(mapping(b, PR + P(i), 0, 0) == (!in || i == 5));
+  }
+  CHECK(page_is(page_at(b, PR + P(5)), 0x55));
+  CHECK_EQ(fakeobj_dirty(o), 1UL << 4);  // the claim reached the object
+  CHECK(page_is(P2V(fakeobj_page(o, 4)), 0x45));
+  for (int i = 3; i < 7; i++)
+    CHECKF(fakeobj_drop(o, i), "page %d still mapped somewhere", i);
+  CHECK(!fakeobj_drop(o, 2));
+  // A refault reads the file again.
+  CHECK_EQ(vm_fault(a, SH + P(3), ACC_READ, 0, 0), FAULT_OK);
+  check_as(a);
+  check_as(b);
+  aspace_put(a);
+  aspace_put(b);
+  fakeobj_release(o);
+}
+
+// Out of memory while walking (copying a shared leaf table): whatever the
+// walk managed, the audits hold and nothing leaks; with memory it completes.
+void
+test_rmap_walk_oom(void)
+{
+  struct vmobj *o = fakeobj_file(P(8));
+  uint64 lost0 = unaccounted();
+  for (uint64 leave = 0; leave < 6; leave++) {
+    struct aspace *a = as_with_file(o);
+    touch_all(a, ACC_READ);
+    struct aspace *c = aspace_clone(a, 0);
+    CHECK(c);
+    pool_drain(leave < frames_free() ? leave : frames_free());
+    vmobj_unmap_range(o, 0, 8);
+    pool_release();
+    check_as(a);
+    check_as(c);
+    CHECK_EQ(vmobj_unmap_range(o, 0, 8), 0);
+    for (int i = 0; i < 8; i++)
+      CHECK(!mapping(a, SH + P(i), 0, 0) && !mapping(c, SH + P(i), 0, 0));
+    aspace_put(a);
+    aspace_put(c);
+  }
+  CHECK_EQ(unaccounted(), lost0);
+  fakeobj_release(o);
 }

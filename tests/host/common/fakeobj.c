@@ -262,3 +262,48 @@ fakeobj_npages(void)
       n += o->page[i] != 0;
   return n;
 }
+
+int
+frame_is_cache(paddr_t pa)
+{
+  return fakeobj_holds(pa);
+}
+
+uint64
+vmobj_size(struct vmobj *o)
+{
+  return o->size;
+}
+
+// The file shrinks to size bytes: the cache drops the pages past it (as
+// vmobj_truncate_locked does); mappings keep theirs until vmobj_unmap_eof.
+void
+fakeobj_truncate(struct vmobj *o, uint64 size)
+{
+  o->size = size;
+  for (uint64 i = (size + PGSIZE - 1) / PGSIZE; i < FAKEOBJ_PAGES; i++) {
+    if (o->page[i])
+      frame_unref(o->page[i]);
+    o->page[i] = 0;
+    o->dirty &= ~(1UL << i);
+  }
+}
+
+// Drop cached page pgoff if only the cache holds it (reclaim); 1 if dropped.
+int
+fakeobj_drop(struct vmobj *o, uint64 pgoff)
+{
+  paddr_t pa = o->page[pgoff];
+  if (pa == 0 || frame_refcount(pa) != 1)
+    return 0;
+  frame_unref(pa);
+  o->page[pgoff] = 0;
+  o->dirty &= ~(1UL << pgoff);
+  return 1;
+}
+
+paddr_t
+fakeobj_page(struct vmobj *o, uint64 pgoff)
+{
+  return o->page[pgoff];
+}
