@@ -62,14 +62,16 @@ struct vmstat {
   uint64 cache_hits;        // page lookups (read, write, faults) served from the cache
   uint64 cache_writebacks;  // dirty pages written back through the log since boot
   // Swap (kernel/vm/swap.c): slots of one page on the swap disk.
-  uint64 swap_total;   // slots the swap disk holds (0: no swap disk)
-  uint64 swap_used;    // slots holding a page now
-  uint64 swap_ins;     // pages read from swap since boot
-  uint64 swap_outs;    // pages written to swap since boot
-  uint64 swap_on;      // policy: 1 if new pages may go to swap (vmctl swap on|off)
-  uint64 swap_in_ns;   // time spent in page reads from swap since boot (ns)
-  uint64 swap_out_ns;  // time spent in page writes to swap since boot (ns)
-  uint64 swap_errors;  // swap reads and writes that failed (I/O error)
+  uint64 swap_total;       // slots the swap disk holds (0: no swap disk)
+  uint64 swap_used;        // slots holding a page now
+  uint64 swap_ins;         // pages read from swap since boot
+  uint64 swap_outs;        // pages written to swap since boot
+  uint64 swap_on;          // policy: 1 if new pages may go to swap (vmctl swap on|off)
+  uint64 swap_in_ns;       // time spent in page reads from swap since boot (ns)
+  uint64 swap_out_ns;      // time spent in page writes to swap since boot (ns)
+  uint64 swap_errors;      // swap reads and writes that failed (I/O error)
+  uint64 cache_reclaimed;  // cache pages freed by the cache clock (vmobj_reclaim) since boot
+  uint64 cache_written;    // of which dirty: written back through the log first
 };
 
 // Process states as reported to user space.
@@ -146,5 +148,13 @@ struct regioninfo {
 // Returns 0 if every page came back, -1 otherwise (also with no swap disk,
 // swap off, or not n free slots).
 #define VMCTL_SWAPTEST 13
+// Not switches, for tests of the page-cache clock (kernel/vm/object.c):
+// value n > 0 frees up to n cache pages no page table maps, clean ones only
+// (second chance by the referenced bit), and returns how many it freed.
+#define VMCTL_CACHE_RECLAIM 14
+// The same after taking every mapped file page out of every page table
+// (the reverse map; dirty claims pass to the files), and dirty pages too,
+// written back through the log before they are freed.
+#define VMCTL_CACHE_EVICT 15
 
 #endif

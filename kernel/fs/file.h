@@ -74,6 +74,10 @@ void inode_put_write(struct inode *ip);          // undo one inode_get_write (cl
 int readi(struct inode *ip, char *dst, uint off, uint n);
 int writei(struct inode *ip, const char *src, uint off, uint n);
 int icache_drop_pages(void);  // drop clean unmapped cache pages of every inode; count
+// The inode in table slot i (0..NINODE-1) with one more reference if it has a
+// page-cache object, else 0. Drop it with iput inside a transaction. (The
+// page-cache clock; no lock may be held.)
+struct inode *icache_pin(int i);
 
 // ---- dir.c: path names (relative paths start at myproc()->cwd) ----
 // Both return an unlocked, referenced inode or 0; call inside begin_op/end_op.

@@ -171,6 +171,22 @@ icache_drop_pages(void)
   return n;
 }
 
+struct inode *
+icache_pin(int i)
+{
+  if (i < 0 || i >= NINODE)
+    return 0;
+  struct inode *ip = &icache.inodes[i];
+  acquire(&icache.lock);
+  if (ip->obj == 0) {
+    release(&icache.lock);
+    return 0;
+  }
+  ip->ref++;  // keeps the slot (and its object) ours while we sleep
+  release(&icache.lock);
+  return ip;
+}
+
 // Allocate a free on-disk inode of the given type inside the current
 // transaction. Returns it unlocked and referenced, or 0 if none is free.
 struct inode *

@@ -20,6 +20,7 @@
 #define IDX_DIR 64
 #define IDX_PAGES ((uint64)IDX_DIR * IDX_LEAF)
 #define E_DIRTY 1UL
+#define E_REF 2UL  // referenced since the reclaim clock last passed (second chance)
 #define E_PA(e) ((e) & ~(uint64)(PGSIZE - 1))
 _Static_assert(IDX_PAGES *PGSIZE >= (uint64)MAXFILE * BSIZE, "index must cover a whole file");
 
@@ -53,6 +54,8 @@ static struct {
   uint64 fills;             // atomic: pages read from the file
   uint64 hits;              // atomic: lookups that found the page cached
   uint64 writebacks;        // atomic: dirty pages written back
+  uint64 reclaimed;         // atomic: pages freed by vmobj_reclaim
+  uint64 written;           // atomic: of which dirty, written back first
 } cache;
 
 static void
@@ -200,6 +203,7 @@ page_locked(struct vmobj *o, uint64 pgoff, int for_write, paddr_t *pa, int *fill
     return FAULT_BUS;
   uint64 *e = entry(o, pgoff);
   if (e && *e) {
+    *e |= E_REF;
     *pa = E_PA(*e);
     frame_ref(*pa);
     stat_add(&cache.hits, 1);
@@ -215,6 +219,7 @@ page_locked(struct vmobj *o, uint64 pgoff, int for_write, paddr_t *pa, int *fill
     frame_unref(npa);
     return FAULT_OOM;
   }
+  *entry(o, pgoff) |= E_REF;
   stat_add(&cache.fills, 1);
   frame_ref(npa);
   *pa = npa;
@@ -306,6 +311,7 @@ vmobj_lookup(struct vmobj *o, uint64 pgoff, paddr_t *pa)
   ilock(o->ip);
   uint64 *e = pgoff < pages_of(o->ip->size) ? entry(o, pgoff) : 0;
   if (e && *e) {
+    *e |= E_REF;
     *pa = E_PA(*e);
     frame_ref(*pa);
     stat_add(&cache.hits, 1);
@@ -325,6 +331,7 @@ vmobj_lookup_many(struct vmobj *o, uint64 pgoff, int n, paddr_t *pas)
     uint64 *e = pgoff + i < end ? entry(o, pgoff + i) : 0;
     pas[i] = 0;
     if (e && *e) {
+      *e |= E_REF;
       pas[i] = E_PA(*e);
       frame_ref(pas[i]);
       found++;
@@ -524,6 +531,136 @@ vmobj_release(struct vmobj *o)
   release(&cache.lock);
 }
 
+// ---- reclaim: a clock over the cache ----
+// The hand walks the inode table's objects page by page. A page some page
+// table maps (frame count above the cache's 1) is not the clock's: the
+// address-space clock unmaps it first (vmobj_unmap_range). An unmapped page
+// with its referenced bit set (lookup, read(), write(), a fault since the
+// hand last passed) loses the bit and stays: a second chance. Otherwise a
+// clean page is freed at once; a dirty one, in the dirty pass only, is
+// written back through the log first. Callers hold no as->lock, no inode
+// lock and no transaction.
+
+static struct sleeplock clock_lock = {.lk = {.name = "sleep lock"}, .name = "cache clock"};
+static int hand_slot;   // clock_lock: inode-table slot the hand is in
+static uint64 hand_pg;  // clock_lock: next page offset there
+#define DIRTY_BATCH 16  // dirty pages picked per visit before writing them
+
+// Visit ip's object from the hand on (ip locked): free clean unreferenced
+// unmapped pages up to want, clear referenced bits on the way, and (dirty
+// pass) pick dirty candidates into pick[]. Moves hand_pg; returns freed,
+// *npick the candidates. *done: the object's end was reached.
+static uint64
+visit_locked(struct inode *ip, uint64 want, int dirty, uint64 *pick, int *npick, int *done)
+{
+  struct vmobj *o = ip->obj;
+  uint64 freed = 0;
+  *npick = 0;
+  *done = 1;
+  if (o == 0)
+    return 0;
+  for (uint64 pg = hand_pg; pg < IDX_PAGES && o->npages > 0; pg++) {
+    if (freed >= want || *npick == DIRTY_BATCH) {
+      hand_pg = pg;
+      *done = 0;
+      return freed;
+    }
+    uint64 *leaf = o->dir[pg / IDX_LEAF];
+    if (leaf == 0) {
+      pg = (pg / IDX_LEAF + 1) * IDX_LEAF - 1;
+      continue;
+    }
+    uint64 *e = &leaf[pg % IDX_LEAF];
+    if (*e == 0 || frame_refcount(E_PA(*e)) != 1)
+      continue;  // empty, or mapped / in use: not the cache's alone
+    if (*e & E_REF) {
+      *e &= ~E_REF;
+      continue;
+    }
+    if (*e & E_DIRTY) {
+      if (dirty)
+        pick[(*npick)++] = pg;
+      continue;
+    }
+    index_remove(o, pg);
+    freed++;
+  }
+  return freed;
+}
+
+// Write back and free the picked dirty pages of ip that are still dirty,
+// unreferenced and unmapped: one transaction per page, like vmobj_sync.
+static uint64
+evict_dirty(struct inode *ip, uint64 *pick, int n)
+{
+  uint64 freed = 0;
+  for (int i = 0; i < n; i++) {
+    begin_op();
+    acquiresleep(&ip->lock);
+    struct vmobj *o = ip->obj;
+    uint64 *e = ip->valid && o ? entry(o, pick[i]) : 0;
+    if (e && (*e & E_DIRTY) && !(*e & E_REF) && frame_refcount(E_PA(*e)) == 1) {
+      *e &= ~E_DIRTY;
+      o->ndirty--;
+      stat_add(&cache.dirty, -1);
+      if (filemap_writeback(ip, pick[i], E_PA(*e)) < 0) {
+        *e |= E_DIRTY;  // kept: nothing is lost
+        o->ndirty++;
+        stat_add(&cache.dirty, 1);
+      } else {
+        stat_add(&cache.writebacks, 1);
+        stat_add(&cache.written, 1);
+        index_remove(o, pick[i]);
+        freed++;
+      }
+    }
+    releasesleep(&ip->lock);
+    end_op();
+  }
+  return freed;
+}
+
+// One pass of the hand: up to two turns of the table, so that a page whose
+// referenced bit the first turn cleared can go in the second.
+static uint64
+sweep(uint64 want, int dirty)
+{
+  uint64 freed = 0;
+  uint64 pick[DIRTY_BATCH];
+  for (int visits = 0; visits <= 2 * NINODE && freed < want;) {
+    struct inode *ip = icache_pin(hand_slot);
+    int done = 1, npick = 0;
+    if (ip) {
+      acquiresleep(&ip->lock);
+      if (ip->valid)
+        freed += visit_locked(ip, want - freed, dirty, pick, &npick, &done);
+      releasesleep(&ip->lock);
+      freed += evict_dirty(ip, pick, npick);
+      begin_op();  // our reference may be the last of an unlinked inode
+      iput(ip);
+      end_op();
+    }
+    if (done) {
+      hand_slot = (hand_slot + 1) % NINODE;
+      hand_pg = 0;
+      visits++;
+    }
+  }
+  return freed;
+}
+
+int
+vmobj_reclaim(uint64 want, int dirty_too)
+{
+  acquiresleep(&clock_lock);
+  uint64 freed = sweep(want, 0);
+  if (dirty_too && freed < want)
+    freed += sweep(want - freed, 1);
+  releasesleep(&clock_lock);
+  stat_add(&cache.reclaimed, freed);
+  return (int)freed;
+}
+
 void
 vmobj_stats(struct vmstat *st)
 {
@@ -534,6 +671,8 @@ vmobj_stats(struct vmstat *st)
   st->cache_fills = __atomic_load_n(&cache.fills, __ATOMIC_RELAXED);
   st->cache_hits = __atomic_load_n(&cache.hits, __ATOMIC_RELAXED);
   st->cache_writebacks = __atomic_load_n(&cache.writebacks, __ATOMIC_RELAXED);
+  st->cache_reclaimed = __atomic_load_n(&cache.reclaimed, __ATOMIC_RELAXED);
+  st->cache_written = __atomic_load_n(&cache.written, __ATOMIC_RELAXED);
   // Mapped: frames some page table holds besides the cache. The walk reads
   // entries without the inode locks; an entry changing under it only makes
   // the figure a moment old.

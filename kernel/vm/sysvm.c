@@ -109,6 +109,35 @@ sys_getpids(void)
   return n;
 }
 
+// VMCTL_CACHE_EVICT: the pages of the caller's MAP_SHARED file regions leave
+// every page table that maps them (the reverse map: other sharers too; dirty
+// claims pass to the objects), so the cache clock may then take them.
+static void
+evict_shared_mappings(struct aspace *as)
+{
+  vaddr_t va = 0;
+  for (;;) {
+    struct vmobj *o = 0;
+    uint64 first = 0, last = 0;
+    acquiresleep(&as->lock);
+    for (int i = region_index_locked(as, va); i < as->nregion && o == 0; i++) {
+      struct region *r = as->region[i];
+      va = r->end;
+      if (r->obj && (r->flags & REG_SHARED)) {
+        o = r->obj;
+        vmobj_dup(o);
+        first = r->off / PGSIZE;
+        last = first + (r->end - r->start) / PGSIZE;
+      }
+    }
+    releasesleep(&as->lock);
+    if (o == 0)
+      return;
+    vmobj_unmap_range(o, first, last);
+    vmobj_put(o);
+  }
+}
+
 // vmctl(op, value): set a policy switch (value 0/1) and return the old
 // value; value -1 only reads it.
 uint64
@@ -125,6 +154,15 @@ sys_vmctl(void)
     return value == 0 || value == 1 || value == -1 ? swap_set(value) : -1;
   if (op == VMCTL_SWAPTEST)
     return swap_selftest(value);
+  if (op == VMCTL_CACHE_RECLAIM || op == VMCTL_CACHE_EVICT) {
+    if (value == -1)
+      return 0;
+    if (value <= 0)
+      return -1;
+    if (op == VMCTL_CACHE_EVICT)
+      evict_shared_mappings(myproc()->as);
+    return vmobj_reclaim(value, op == VMCTL_CACHE_EVICT);
+  }
   int *sw;
   switch (op) {
   case VMCTL_SBRK_EAGER: sw = &vm_sbrk_eager; break;

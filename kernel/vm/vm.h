@@ -295,6 +295,15 @@ int vmobj_unmap_eof(struct vmobj *o);
 int vmobj_wrprotect_range(struct vmobj *o, uint64 pgfirst, uint64 pglast);
 int frame_is_cache(paddr_t pa);  // object.c: pa is a page-cache page now
 
+// ---- object.c: the page-cache clock (reclaim) ----
+// Free up to want cache pages no page table maps, by a clock over the
+// inode table's objects with a referenced bit per page (set by lookups,
+// read(), write(), faults; cleared by the hand: a second chance): clean
+// pages first; with dirty_too, then dirty ones, each written back through
+// the log first (kept if that fails). Returns the number freed. Call with
+// no as->lock, no inode lock, outside any transaction; it sleeps.
+int vmobj_reclaim(uint64 want, int dirty_too);
+
 // ---- fault.c: the single fault resolver ----
 enum fault_result {
   FAULT_OK,    // the access may be retried: the page is mapped as it allows

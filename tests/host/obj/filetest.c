@@ -37,6 +37,16 @@ iunlock(struct inode *ip)
   releasesleep(&ip->lock);
 }
 
+// The page-cache clock walks the inode table: here, the one file.
+struct inode *
+icache_pin(int i)
+{
+  if (i != 0 || ino.obj == 0)
+    return 0;
+  ino.ref++;
+  return &ino;
+}
+
 struct inode *
 idup(struct inode *ip)
 {
