@@ -72,6 +72,16 @@ struct vmstat {
   uint64 swap_errors;      // swap reads and writes that failed (I/O error)
   uint64 cache_reclaimed;  // cache pages freed by the cache clock (vmobj_reclaim) since boot
   uint64 cache_written;    // of which dirty: written back through the log first
+  // The reclaimer (kernel/vm/reclaim.c): since boot, except the watermarks.
+  uint64 reclaim_runs;   // reclaim() runs (below LOW, after a failed fault, vmctl)
+  uint64 reclaim_freed;  // frames they freed
+  uint64 reclaim_cache;  // of which clean page-cache pages no page table mapped
+  uint64 reclaim_file;   // of which mapped file pages the clock unmapped
+  uint64 reclaim_anon;   // of which anonymous pages written to swap
+  uint64 oom_kills;      // processes the OOM killer killed (the largest, or the faulter)
+  uint64 low_wmark;      // free frames below which a fault reclaims first
+  uint64 high_wmark;     // free frames a reclaim run aims for
+  uint64 clock_young;    // pages the clock found accessed and gave a second chance
 };
 
 // Process states as reported to user space.
@@ -141,7 +151,6 @@ struct regioninfo {
 // is present); 0: none are (pages already on swap still come back in).
 // Always 0 without a swap disk.
 #define VMCTL_SWAP 11
-// 12 is reserved for VMCTL_RECLAIM (INTERFACES-11.md).
 // Not a switch, a self-test of the swap device (like VMCTL_FS_CRASH, for
 // tests): value n (1..1024) takes n free slots, writes a distinct page to
 // each, reads each back and compares every byte, then frees the slots.
@@ -156,5 +165,8 @@ struct regioninfo {
 // (the reverse map; dirty claims pass to the files), and dirty pages too,
 // written back through the log before they are freed.
 #define VMCTL_CACHE_EVICT 15
+// Not a switch, for tests: value n > 0 runs the reclaimer for n frames now
+// and returns how many it freed (value -1 returns 0).
+#define VMCTL_RECLAIM 12
 
 #endif

@@ -36,6 +36,7 @@ main(void)
     binit();
     iinit();
     vmobj_init();
+    reclaim_init();
     fileinit();
     virtio_disk_init();
     swap_init();  // after the disks: sized from the swap disk

@@ -574,3 +574,60 @@ procdump(void)
            vsize / 1024, rss, chan);
   }
 }
+
+// For the reclaimer's clock and the OOM killer (kernel/vm/reclaim.c), which
+// walk the table in slot order: the address space of the process in slot i
+// with a reference held (the caller puts it), its pid, name (16 bytes) and
+// whether it is already killed; 0 for a free slot, a zombie, init, or a
+// process without an address space. Takes and drops p->lock.
+struct aspace *
+proc_slot_aspace(int i, int *pid, char *name, int *dying)
+{
+  if (i < 0 || i >= NPROC)
+    return 0;
+  struct proc *p = &proc[i];
+  struct aspace *as = 0;
+  acquire(&p->lock);
+  if (p->state != UNUSED && p->state != ZOMBIE && p != initproc && p->as) {
+    as = p->as;
+    aspace_get(as);
+    *pid = p->pid;
+    *dying = p->killed;
+    safestrcpy(name, p->name, 16);
+  }
+  release(&p->lock);
+  return as;
+}
+
+// 1 while pid runs (it has not become a zombie); pid numbers are not reused.
+static int
+proc_alive(int pid)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    acquire(&p->lock);
+    int alive = p->pid == pid && p->state != UNUSED && p->state != ZOMBIE;
+    release(&p->lock);
+    if (alive)
+      return 1;
+  }
+  return 0;
+}
+
+// Sleep tick by tick until pid has exited (its memory is freed before it
+// becomes a zombie), the caller is killed, or maxticks have passed.
+// 1 if pid is gone. Call with no lock held.
+int
+proc_wait_gone(int pid, int maxticks)
+{
+  struct proc *me = myproc();
+  for (int t = 0; t < maxticks; t++) {
+    if (!proc_alive(pid))
+      return 1;
+    if (me && killed(me))
+      return 0;
+    acquire(&tickslock);
+    sleep(&ticks, &tickslock);
+    release(&tickslock);
+  }
+  return !proc_alive(pid);
+}

@@ -123,6 +123,9 @@ int proc_stat(int pid, struct procstat *st);              // pid 0 = caller; 0 /
 struct aspace *proc_aspace(int pid);                      // referenced aspace of pid, or 0
 int proc_pids(int *pids, int max);                        // live pids; returns count
 int proc_count(void);
+// kernel/vm/reclaim.c: the clock and the OOM killer walk the table by slot.
+struct aspace *proc_slot_aspace(int i, int *pid, char *name, int *dying);  // referenced, or 0
+int proc_wait_gone(int pid, int maxticks);  // sleep until pid exits; 1 if it did
 
 // exec.c
 int exec(char *path, char **argv);

@@ -16,12 +16,12 @@
 // first and twice as many each time the pattern holds, up to FA_MAX; never
 // past the region (guard pages lie outside every region), the leaf table
 // (one walk), an already mapped page, or what free memory allows above a
-// reserve (frames_total / FA_RESERVE_DIV); none at all below the reserve.
+// reserve (the HIGH watermark, reclaim.c: speculation never pushes free
+// memory into reclaim); none at all below the reserve.
 // Pages mapped ahead have the accessed bit clear (PMAP_OLD), so the next
 // fault, fork and teardown can count how many were used.
 #define FA_MIN 16
 #define FA_MAX 256
-#define FA_RESERVE_DIV 32
 
 int vm_faultaround = 1;  // vmctl(VMCTL_FAULTAROUND)
 
@@ -32,7 +32,7 @@ static uint64 fa_lowmem;   // atomic: sequential faults refused fault-around for
 static uint64
 fa_reserve(void)
 {
-  return frame_ntotal() / FA_RESERVE_DIV;
+  return reclaim_high();
 }
 
 void

@@ -152,10 +152,20 @@ vm_fault(struct aspace *as, vaddr_t va, int access, uint64 *counts, const char *
     *why = (int64)va < 0 ? "kernel address" : "above MAXVA";
     return FAULT_SEGV;
   }
-  struct fault f = {.as = as, .va = PGROUNDDOWN(va), .access = access, .counts = counts};
-  acquiresleep(&as->lock);
-  enum fault_result res = resolve_locked(&f);
-  releasesleep(&as->lock);
+  // Reclaim happens here, with no lock held: below LOW before resolving;
+  // after an out-of-memory verdict, reclaim (or kill the largest process)
+  // and resolve again, a bounded number of times (reclaim.c).
+  reclaim_if_low();
+  struct fault f;
+  enum fault_result res;
+  for (int tries = 0;; tries++) {
+    f = (struct fault){.as = as, .va = PGROUNDDOWN(va), .access = access, .counts = counts};
+    acquiresleep(&as->lock);
+    res = resolve_locked(&f);
+    releasesleep(&as->lock);
+    if (res != FAULT_OOM || !reclaim_oom(tries))
+      break;
+  }
   if (res == FAULT_OOM)
     f.why = "out of memory";
   *why = f.why;

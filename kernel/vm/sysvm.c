@@ -43,6 +43,7 @@ sys_vmstat(void)
   st.fork_copy = vm_fork_copy;
   vmobj_stats(&st);
   swap_stats(&st);
+  reclaim_stats(&st);
   return copyout(addr, &st, sizeof(st));
 }
 
@@ -148,6 +149,8 @@ sys_vmctl(void)
   argint(1, &value);
   if (op == VMCTL_CACHE_DROP)
     return value == 1 ? icache_drop_pages() : value == -1 ? 0 : -1;
+  if (op == VMCTL_RECLAIM)
+    return value > 0 ? reclaim(value) : value == -1 ? 0 : -1;
   if (op == VMCTL_FS_CRASH)
     return log_crash_after(value);
   if (op == VMCTL_SWAP)

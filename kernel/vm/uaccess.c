@@ -22,7 +22,7 @@ user_page(struct aspace *as, vaddr_t va, int access)
     return pa;
   struct proc *p = myproc();
   enum fault_result r = vm_fault(as, va, access, p ? p->faults : 0, 0);
-  if (r == FAULT_OOM && p && p->as == as) {
+  if (r == FAULT_OOM && p && p->as == as && !killed(p)) {  // else the OOM killer said why
     vm_count_kill(KR_OOM);
     proc_kill_report(p, "out of memory in a system call");
   }

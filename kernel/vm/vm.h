@@ -137,6 +137,20 @@ void swap_stats(struct vmstat *st);        // fills the swap_* fields
 #define SWAP_TEST_MAX 1024                 // slots one self-test may use
 int swap_selftest(int n);                  // vmctl(VMCTL_SWAPTEST, n): 0 / -1 (swap.c)
 
+// ---- reclaim.c: watermarks, direct reclaim, the OOM killer (docs/vm.md, "Eviction and swap") ----
+// Free frames below reclaim_low() make the next fault reclaim up to
+// reclaim_high() before it takes as->lock; a fault that still finds no
+// frame reclaims, else kills the largest process and retries.
+void reclaim_init(void);
+uint64 reclaim_low(void);   // LOW watermark, frames
+uint64 reclaim_high(void);  // HIGH watermark, frames (also fault-around's reserve)
+// Free up to want frames, cheapest first; returns how many. Serialised by
+// one sleeplock. No as->lock, inode lock or transaction may be held. Sleeps.
+uint64 reclaim(uint64 want);
+void reclaim_if_low(void);   // vm_fault: reclaim when below LOW (no lock held)
+int reclaim_oom(int tries);  // vm_fault after FAULT_OOM: 1 = retry, 0 = fail (no lock held)
+void reclaim_stats(struct vmstat *st);  // the reclaim_* and oom_kills fields
+
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
 #define NREGION VM_MAXREGIONS  // regions per address space (vmstat.h: 256)
 #define REG_SHARED 0x1         // region flag: MAP_SHARED (else private)

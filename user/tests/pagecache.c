@@ -344,13 +344,16 @@ TEST(pagecache_drop_call)
 }
 
 // Take free frames until exactly none is left (a lazy write into a table
-// that exists takes the last one if sbrk leaves it). 0 on success.
+// that exists takes the last one if sbrk leaves it), clean cached pages
+// included (the reclaimer would hand them to a fault). 0 on success.
 static int
 exhaust_frames(char *spare_page)
 {
-  for (int chunk = 1024 * 1024; chunk >= PGSIZE; chunk /= 2)
-    while (sbrkeager(chunk) != (char *)-1)
-      ;
+  do {
+    for (int chunk = 1024 * 1024; chunk >= PGSIZE; chunk /= 2)
+      while (sbrkeager(chunk) != (char *)-1)
+        ;
+  } while (vmctl(VMCTL_CACHE_DROP, 1) > 0);
   if (frames_free() == 1)
     *spare_page = 1;
   return frames_free() == 0 ? 0 : -1;
@@ -368,6 +371,11 @@ oom_write(void *arg)
 
   CHECK(fd >= 0, "open");
   CHECK(read(fd, buf, PGSIZE) == PGSIZE, "read (caches page 0)");
+  // Both file pages mapped: the reclaimer cannot drop them (the write
+  // needs page 1 cached, and must not find a frame by dropping one).
+  volatile char *m = mmap(0, 2 * PGSIZE, PROT_READ, MAP_SHARED, fd, 0);
+  CHECK(m != MAP_FAILED, "mmap");
+  CHECK(m[0] == buf[0] && (m[PGSIZE] | 1) != 0, "mapped page 0 differs");
   // 8 MiB of lazy heap: q is 2 MiB-aligned inside it; the page below
   // q + 2 MiB is touched (its table exists), the page at q + 2 MiB is not
   // and lies in a span with no table yet.

@@ -135,6 +135,8 @@ user_page_fault(struct proc *p, uint64 scause, uint64 va)
   static const char *names[] = {[ACC_READ] = "read", [ACC_WRITE] = "write", [ACC_EXEC] = "exec"};
   char msg[96];
   snprintf(msg, sizeof(msg), "%s at %p: %s", names[access], (void *)va, why);
+  if (killed(p))
+    return;  // the OOM killer chose it and said so (or it was dying anyway)
   vm_count_kill(r == FAULT_OOM ? KR_OOM : r == FAULT_BUS ? KR_BUS : KR_SEGV);
   proc_kill_report(p, msg);
 }

@@ -1,0 +1,227 @@
+// The reclaimer: when free frames fall below the LOW watermark, the
+// allocating fault frees frames until HIGH (direct reclaim: no kernel
+// thread); when a fault still finds no frame, the OOM killer kills the
+// process using the most memory. Not here: how a page is written to swap
+// (pageout), how the page cache picks its victims (object.c).
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "vmstat.h"
+#include "proc/proc.h"
+#include "vm/vm.h"
+#include "fs/file.h"
+#include "lib/klib.h"
+
+// Watermarks, in frames, from the machine's size: LOW = total/64 and
+// HIGH = total/32 (at least 32 and 64: 1.5% and 3% of memory, 2 and 4 MiB
+// of a 128 MiB machine). Between them lies the hysteresis that makes one
+// reclaim run serve many faults. HIGH is also fault-around's reserve
+// (anon.c): mapping pages ahead is speculative, so it never takes free
+// memory below HIGH and never triggers reclaim by itself.
+#define LOW_DIV 64
+#define HIGH_DIV 32
+#define LOW_MIN 32
+#define HIGH_MIN 64
+
+// The OOM path: a fault that found no frame reclaims up to OOM_BATCH
+// frames and retries; with nothing to reclaim it kills, waits for the
+// victim, retries, at most OOM_TRIES times before the fault fails.
+#define OOM_BATCH 32
+#define OOM_TRIES 8
+#define OOM_WAIT_TICKS 30  // 3 s: a victim stuck longer is waited for no more
+
+// Lock key: s = reclaim.lock held; a = atomic.
+static struct {
+  struct sleeplock lock;  // one reclaimer at a time
+  uint64 runs;            // a: reclaim() runs since boot
+  uint64 freed;           // a: frames they freed
+  uint64 cache;           // a: of which clean unmapped page-cache pages (pass 1)
+  uint64 file;            // a: mapped file pages unmapped then freed (the clock)
+  uint64 anon;            // a: anonymous pages written to swap (the clock)
+  uint64 young;           // a: pages the clock gave a second chance
+  uint64 oom_kills;       // a: processes the OOM killer chose
+  uint fruitless;         // s: ticks when a watermark run last freed nothing (+1; 0: never)
+} rc;
+
+void
+reclaim_init(void)
+{
+  initsleeplock(&rc.lock, "reclaim");
+}
+
+uint64
+reclaim_low(void)
+{
+  return MAX(frame_ntotal() / LOW_DIV, (uint64)LOW_MIN);
+}
+
+uint64
+reclaim_high(void)
+{
+  return MAX(frame_ntotal() / HIGH_DIV, (uint64)HIGH_MIN);
+}
+
+void
+reclaim_stats(struct vmstat *st)
+{
+  st->reclaim_runs = __atomic_load_n(&rc.runs, __ATOMIC_RELAXED);
+  st->reclaim_freed = __atomic_load_n(&rc.freed, __ATOMIC_RELAXED);
+  st->reclaim_cache = __atomic_load_n(&rc.cache, __ATOMIC_RELAXED);
+  st->reclaim_file = __atomic_load_n(&rc.file, __ATOMIC_RELAXED);
+  st->reclaim_anon = __atomic_load_n(&rc.anon, __ATOMIC_RELAXED);
+  st->oom_kills = __atomic_load_n(&rc.oom_kills, __ATOMIC_RELAXED);
+  st->low_wmark = reclaim_low();
+  st->high_wmark = reclaim_high();
+  st->clock_young = __atomic_load_n(&rc.young, __ATOMIC_RELAXED);
+}
+
+static void
+count(uint64 *c, uint64 n)
+{
+  __atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+}
+
+// Pass 1: clean page-cache pages no page table maps: no write, no unmap.
+// (Until object.c has its own clock, every such page goes at once.)
+static uint64
+pass_cache(uint64 want)
+{
+  (void)want;
+  uint64 n = icache_drop_pages();
+  count(&rc.cache, n);
+  return n;
+}
+
+// Free up to want frames, cheapest first. Serialised: a caller that waited
+// for another run only tops up what that run left. Returns frames freed.
+// No as->lock, inode lock or transaction may be held (passes take them).
+// May sleep.
+uint64
+reclaim(uint64 want)
+{
+  acquiresleep(&rc.lock);
+  count(&rc.runs, 1);
+  uint64 freed = pass_cache(want);
+  count(&rc.freed, freed);
+  releasesleep(&rc.lock);
+  return freed;
+}
+
+// vm_fault, before it takes as->lock: below LOW, reclaim up to HIGH. A run
+// that found nothing to free is not repeated within the same tick (every
+// fault of a full machine would scan the caches again for nothing).
+void
+reclaim_if_low(void)
+{
+  uint64 nfree = frame_nfree(), high;
+  if (nfree >= reclaim_low())
+    return;
+  uint now = __atomic_load_n(&ticks, __ATOMIC_RELAXED) + 1;
+  if (__atomic_load_n(&rc.fruitless, __ATOMIC_RELAXED) == now)
+    return;
+  high = reclaim_high();
+  nfree = frame_nfree();
+  if (nfree < high && reclaim(high - nfree) == 0)
+    __atomic_store_n(&rc.fruitless, now, __ATOMIC_RELAXED);
+}
+
+// Memory a kill would give back: pages mapped + pages on swap.
+static uint64
+footprint(struct aspace *as)
+{
+  uint64 vsize, resident;
+  aspace_peek(as, &vsize, &resident);
+  return resident;
+}
+
+struct victim {
+  int pid;
+  int dying;  // already killed: wait for it, kill nobody else
+  uint64 pages;
+  char name[16];
+};
+
+// The largest process other than init (*big) and the caller's own size
+// (*self; its pid in self->pid, or 0 if it has no process).
+static void
+oom_select(struct victim *big, struct victim *self)
+{
+  char name[16];
+  int pid, dying;
+  big->pid = 0;
+  big->pages = 0;
+  self->pages = 0;
+  for (int i = 0; i < NPROC; i++) {
+    struct aspace *as = proc_slot_aspace(i, &pid, name, &dying);
+    if (as == 0)
+      continue;
+    uint64 pages = footprint(as);
+    aspace_put(as);
+    struct victim *v = pid == self->pid ? self : pages > big->pages ? big : 0;
+    if (v == 0)
+      continue;
+    v->pid = pid;
+    v->dying = dying;
+    v->pages = pages;
+    safestrcpy(v->name, name, sizeof(v->name));
+  }
+}
+
+// Kill v (the console says why) unless it is dying already.
+static void
+oom_kill(struct victim *v, struct proc *me)
+{
+  if (v->dying)
+    return;
+  if (me && v->pid == me->pid) {
+    printf("out of memory: killed pid %d (%s), %lu KiB, the largest process (it faulted)\n", v->pid,
+           v->name, v->pages * (PGSIZE / 1024));
+    setkilled(me);
+  } else {
+    if (kill(v->pid) < 0)
+      return;  // it exited meanwhile: its memory is back
+    printf("out of memory: killed pid %d (%s), %lu KiB, the largest process (pid %d faulted)\n",
+           v->pid, v->name, v->pages * (PGSIZE / 1024), me ? me->pid : 0);
+  }
+  count(&rc.oom_kills, 1);
+  vm_count_kill(KR_OOM);
+}
+
+// vm_fault found no frame (FAULT_OOM) on try number tries (0 first):
+// reclaim and say retry (1), or with nothing to reclaim kill the largest
+// process. The faulter is that process unless another is larger by more
+// than LOW frames (a fork child of the faulter, or a sharer of its memory,
+// is as large: then the one asking is the fair choice). Another victim is
+// waited for until it has exited and its frames are back, then retry. 0:
+// give up, the fault fails (the faulter was killed, or the victim did not
+// exit within OOM_WAIT_TICKS).
+// Called with no lock held; sleeps.
+int
+reclaim_oom(int tries)
+{
+  struct proc *me = myproc();
+  if (tries >= OOM_TRIES || (me && killed(me)))
+    return 0;
+  if (reclaim(OOM_BATCH) > 0)
+    return 1;
+  // One decision at a time (under the reclaim lock): a second faulter
+  // finds the first one's victim dying and waits for it too.
+  struct victim big, self;
+  self.pid = me ? me->pid : 0;
+  acquiresleep(&rc.lock);
+  oom_select(&big, &self);
+  int mine = self.pid != 0 && self.pages > 0;
+  if (mine && (big.pid == 0 || big.pages <= self.pages + reclaim_low())) {
+    oom_kill(&self, me);
+    releasesleep(&rc.lock);
+    return 0;
+  }
+  if (big.pid != 0)
+    oom_kill(&big, me);
+  releasesleep(&rc.lock);
+  if (big.pid == 0)
+    return 0;  // nobody to kill (init itself, or no process at all)
+  // A victim that does not exit in time may wait for something the
+  // faulter holds (a file's write lock across a copy): give up then.
+  return proc_wait_gone(big.pid, OOM_WAIT_TICKS) && !(me && killed(me));
+}
