@@ -130,8 +130,8 @@ static uint64
 footprint(struct aspace *as)
 {
   uint64 vsize, resident;
-  aspace_peek(as, &vsize, &resident);
-  return resident;
+  aspace_peek(as, &vsize, &resident);  // racy reads: a moment old at worst
+  return resident + __atomic_load_n(&as->pmap.swapped, __ATOMIC_RELAXED);
 }
 
 struct victim {
