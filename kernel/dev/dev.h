@@ -44,6 +44,9 @@ void virtio_disk_rw(struct buf *b, int write);  // disk 0; sleeps until done
 // disk dev, one request: 0, or -1 (no such disk, past its end, I/O error).
 // Sleeps; no spinlock held.
 int virtio_disk_page(int dev, uint64 sector, uint64 pa, int write);
+// n pages at once (frame pa[i] <-> sectors [sector[i], +8)), as many in flight
+// as the queue holds; ok[i] = 0 / -1 each; returns how many failed. Sleeps.
+int virtio_disk_pages(int dev, int n, const uint64 *sector, const uint64 *pa, int write, int *ok);
 uint64 virtio_disk_capacity(int dev);  // in 512-byte sectors; 0 if absent
 void virtio_disk_intr(int dev);
 

@@ -63,7 +63,7 @@
 #define F_VERSION_1 32  // modern device semantics
 
 // Split virtqueue layout.
-#define NDESC 8         // descriptors; a request uses 3
+#define NDESC 32        // descriptors; a request uses 3, so 10 can be in flight
 #define DESC_F_NEXT 1   // chain continues at .next
 #define DESC_F_WRITE 2  // device writes this buffer
 
@@ -330,6 +330,15 @@ chain_free_locked(struct disk *d, int head)
   }
 }
 
+static int
+desc_nfree_locked(struct disk *d)
+{
+  int n = 0;
+  for (int i = 0; i < NDESC; i++)
+    n += d->desc_free[i];
+  return n;
+}
+
 // Take three descriptors, all or none. Returns 0, or -1 if not available.
 static int
 chain_alloc3_locked(struct disk *d, int *c)
@@ -345,15 +354,13 @@ chain_alloc3_locked(struct disk *d, int *c)
   return 0;
 }
 
-// One request: len bytes at physical address pa to (write=1) or from
-// sector on to d. Caller holds no spinlock; sleeps until the device
-// finishes. Returns the device's status byte (0 = success).
+// Start one request: len bytes at physical address pa to (write=1) or
+// from sector on to d. Holds d->lock; may sleep (releasing it) until three
+// descriptors are free. Returns the chain's head, for disk_wait_locked.
 static int
-disk_rw(struct disk *d, uint64 sector, uint64 pa, uint32 len, int write)
+disk_submit_locked(struct disk *d, uint64 sector, uint64 pa, uint32 len, int write)
 {
   int c[3];
-
-  acquire(&d->lock);
   while (chain_alloc3_locked(d, c) < 0)
     sleep(&d->desc_free[0], &d->lock);
 
@@ -384,12 +391,28 @@ disk_rw(struct disk *d, uint64 sector, uint64 pa, uint32 len, int write)
   d->avail->idx++;
   __sync_synchronize();  // index before the doorbell
   mmio_write(d, MMIO_QUEUE_NOTIFY, 0);
+  return c[0];
+}
 
+// Wait for the request whose chain starts at head, free its descriptors
+// and return the device's status byte (0 = success). Holds d->lock; sleeps.
+static int
+disk_wait_locked(struct disk *d, int head)
+{
+  struct req *r = &d->reqs[head];
   while (r->inflight)
     sleep(r, &d->lock);
-
   int status = r->status;
-  chain_free_locked(d, c[0]);
+  chain_free_locked(d, head);
+  return status;
+}
+
+// One request, start to finish. Caller holds no spinlock; sleeps.
+static int
+disk_rw(struct disk *d, uint64 sector, uint64 pa, uint32 len, int write)
+{
+  acquire(&d->lock);
+  int status = disk_wait_locked(d, disk_submit_locked(d, sector, pa, len, write));
   release(&d->lock);
   return status;
 }
@@ -425,6 +448,54 @@ virtio_disk_page(int dev, uint64 sector, uint64 pa, int write)
   if (sector > d->capacity || d->capacity - sector < n || (pa & (PGSIZE - 1)) != 0)
     return -1;
   return disk_rw(d, sector, pa, PGSIZE, write) == 0 ? 0 : -1;
+}
+
+// Several pages at once: frame pa[i] from/to sectors [sector[i],
+// sector[i] + 8) of disk dev, for i < n, with as many requests in flight
+// as the queue holds (the device may serve them in any order). Sets
+// ok[i] to 0 or -1 as virtio_disk_page would and returns how many failed.
+// No spinlock held; sleeps until every request is done.
+int
+virtio_disk_pages(int dev, int n, const uint64 *sector, const uint64 *pa, int write, int *ok)
+{
+  enum { MAXQ = NDESC / 3 };
+  int head[MAXQ], idx[MAXQ];  // in flight, oldest first, as a ring
+  int first = 0, count = 0, failed = 0;
+  const uint64 spp = PGSIZE / 512;
+  struct disk *d = dev >= 0 && dev < NDISK && disks[dev].present ? &disks[dev] : 0;
+
+  if (d)
+    acquire(&d->lock);
+  for (int i = 0; i < n; i++) {
+    if (d == 0 || sector[i] > d->capacity || d->capacity - sector[i] < spp ||
+        (pa[i] & (PGSIZE - 1)) != 0) {
+      ok[i] = -1;
+      failed++;
+      continue;
+    }
+    // Wait for our oldest request when the queue is full. Never sleep for
+    // descriptors while holding requests of our own: two batches doing so
+    // would each wait for the other to free its chains.
+    if (count == MAXQ || (count > 0 && desc_nfree_locked(d) < 3)) {
+      int k = idx[first];
+      ok[k] = disk_wait_locked(d, head[first]) == 0 ? 0 : -1;
+      failed += ok[k] < 0;
+      first = (first + 1) % MAXQ;
+      count--;
+    }
+    int slot = (first + count) % MAXQ;
+    head[slot] = disk_submit_locked(d, sector[i], pa[i], PGSIZE, write);
+    idx[slot] = i;
+    count++;
+  }
+  for (; count > 0; count--, first = (first + 1) % MAXQ) {
+    int k = idx[first];
+    ok[k] = disk_wait_locked(d, head[first]) == 0 ? 0 : -1;
+    failed += ok[k] < 0;
+  }
+  if (d)
+    release(&d->lock);
+  return failed;
 }
 
 // Disk interrupt of disk dev: acknowledge it, then finish every request

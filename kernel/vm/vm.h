@@ -133,6 +133,12 @@ int swap_set(int on);  // vmctl(VMCTL_SWAP): off = no new slots, -1 reads; old v
 void swap_init(void);                      // boot: swap_table_init from the disk's size (0: none)
 int swap_write(swapslot_t s, paddr_t pa);  // frame pa's page to slot s: 0, or -1 (I/O error)
 int swap_read(swapslot_t s, paddr_t pa);   // slot s into frame pa: 0, or -1 (I/O error)
+// n pages at once (pa[i] <-> s[i]), their requests in flight together: far
+// fewer device round trips than n single calls. ok[i] = 0 / -1; returns the
+// number that failed. Same rules as swap_write/swap_read.
+#define SWAP_BATCH 16
+int swap_write_many(int n, const swapslot_t *s, const paddr_t *pa, int *ok);
+int swap_read_many(int n, const swapslot_t *s, const paddr_t *pa, int *ok);
 void swap_stats(struct vmstat *st);        // fills the swap_* fields
 #define SWAP_TEST_MAX 1024                 // slots one self-test may use
 int swap_selftest(int n);                  // vmctl(VMCTL_SWAPTEST, n): 0 / -1 (swap.c)

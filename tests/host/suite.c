@@ -72,6 +72,7 @@
   X(swap_init_sizes_from_disk)                                                                     \
   X(swap_io_roundtrip)                                                                             \
   X(swap_io_error)                                                                                 \
+  X(swap_io_many)                                                                                  \
   X(swap_io_free_slot_asserts)                                                                     \
   X(swap_selftest)
 

@@ -283,6 +283,57 @@ test_swap_io_error(void)
   swap_table_init(0);
 }
 
+// The batch calls: every page to its own slot and back, in batches of at
+// most SWAP_BATCH; a failure marks exactly the pages it hit.
+void
+test_swap_io_many(void)
+{
+  enum { N = 2 * SWAP_BATCH + 3 };
+  fakedisk_reset(8 * N);
+  swap_init();
+  struct vmstat st0 = swapstat();
+  swapslot_t slot[N];
+  paddr_t pa[N];
+  int ok[N];
+  for (int i = 0; i < N; i++) {
+    slot[i] = swap_alloc();
+    pa[i] = frame_alloc();
+    CHECK(slot[i] && pa[i]);
+    fill(pa[i], (uint8)(i * 13 + 5));
+  }
+  CHECK_EQ(swap_write_many(N, slot, pa, ok), 0);
+  CHECK_EQ(fakedisk_batches(), 3);  // 16 + 16 + 3
+  for (int i = 0; i < N; i++) {
+    CHECK_EQ(ok[i], 0);
+    uint8 *stored = fakedisk_page((uint64)(slot[i] - 1) * 8);
+    CHECKF(stored && memcmp(stored, P2V(pa[i]), PGSIZE) == 0, "page %d not in slot %u", i,
+           slot[i]);
+    memset(P2V(pa[i]), 0, PGSIZE);
+  }
+  // read back in another order: slot[i] into pa[N-1-i]
+  swapslot_t rev[N];
+  for (int i = 0; i < N; i++)
+    rev[i] = slot[N - 1 - i];
+  CHECK_EQ(swap_read_many(N, rev, pa, ok), 0);
+  for (int i = 0; i < N; i++)
+    CHECKF(ok[i] == 0 && same(pa[i], (uint8)((N - 1 - i) * 13 + 5)), "page %d came back wrong", i);
+  fakedisk_fail(2);  // the first two requests of the next batch fail
+  CHECK_EQ(swap_read_many(4, slot, pa, ok), 2);
+  CHECK(ok[0] == -1 && ok[1] == -1 && ok[2] == 0 && ok[3] == 0);
+  CHECK(same(pa[2], 2 * 13 + 5) && same(pa[3], 3 * 13 + 5));
+  struct vmstat st = swapstat();
+  CHECK_EQ(st.swap_outs - st0.swap_outs, N);
+  CHECK_EQ(st.swap_ins - st0.swap_ins, N + 2);
+  CHECK_EQ(st.swap_errors - st0.swap_errors, 2);
+  CHECK_EQ(swap_write_many(0, slot, pa, ok), 0);
+  for (int i = 0; i < N; i++) {
+    swap_unref(slot[i]);
+    frame_unref(pa[i]);
+  }
+  fakedisk_reset(0);
+  swap_table_init(0);
+}
+
 // I/O on a slot nobody holds is a kernel bug: asserts.
 void
 test_swap_io_free_slot_asserts(void)
@@ -325,6 +376,16 @@ test_swap_selftest(void)
   CHECK_EQ(swap_selftest(64), 0);
   CHECK_EQ(fakedisk_writes(), 65);
   CHECK_EQ(fakedisk_reads(), 65);
+  CHECK_EQ(fakedisk_batches(), 0);
+  CHECK_EQ(swap_selftest(-64), 0);  // batched
+  CHECK_EQ(fakedisk_batches(), 8);   // 4 batches of 16 out, 4 in
+  CHECK_EQ(swap_selftest(-1), 0);
+  CHECK_EQ(swap_selftest(-65), -1);
+  CHECK_EQ(swap_selftest((int)0x80000000), -1);
+  fakedisk_corrupt(1);
+  CHECK_EQ(swap_selftest(-10), -1);
+  fakedisk_fail(1);
+  CHECK_EQ(swap_selftest(-10), -1);
   CHECK_EQ(swap_selftest(65), -1);  // more than there are
   CHECK_EQ(swap_selftest(0), -1);
   CHECK_EQ(swap_selftest(SWAP_TEST_MAX + 1), -1);

@@ -635,20 +635,32 @@ bench_fork(void)
 // own clock of its swap I/O (vmstat swap_out_ns / swap_in_ns), median of
 // three self-test runs; NA without a swap disk. Page-in/out by the fault
 // and reclaim paths add their bookkeeping on top of this device time.
+// batch: the self-test's batched mode (negative count: swap_write_many /
+// swap_read_many, up to 16 pages in flight) instead of one page per call.
 static void
-bench_swapdev(void)
+swapdev_run(int batch, const char *kw, const char *kr)
 {
   uint64 wr[3], rd[3];
   struct vmstat a, b;
   int i, ok = 1;
 
   for (i = 0; i < 3 && ok; i++) {
-    ok = vmstat(&a) == 0 && vmctl(VMCTL_SWAPTEST, SWAPBENCH_PAGES) == 0 && vmstat(&b) == 0;
+    int n = batch ? -SWAPBENCH_PAGES : SWAPBENCH_PAGES;
+    ok = vmstat(&a) == 0 && vmctl(VMCTL_SWAPTEST, n) == 0 && vmstat(&b) == 0;
     wr[i] = (b.swap_out_ns - a.swap_out_ns) / SWAPBENCH_PAGES;
     rd[i] = (b.swap_in_ns - a.swap_in_ns) / SWAPBENCH_PAGES;
   }
-  record("swap_write_page", ok ? (long)median(wr, 3) : NA, "ns");
-  record("swap_read_page", ok ? (long)median(rd, 3) : NA, "ns");
+  record(kw, ok ? (long)median(wr, 3) : NA, "ns");
+  record(kr, ok ? (long)median(rd, 3) : NA, "ns");
+}
+
+static void
+bench_swapdev(void)
+{
+  swapdev_run(0, "swap_write_page", "swap_read_page");
+  swapdev_run(1, "swap_write_page_batch", "swap_read_page_batch");
+  record_ratio("ratio_swap_write_single_over_batch", lookup("swap_write_page"),
+               lookup("swap_write_page_batch"));
 }
 
 // ---- file I/O: read() and write() of a 4 MiB file ---------------------
@@ -993,6 +1005,8 @@ summary(void)
   printf("\n== swap device, one 4 KiB page per request ==\n");
   show("swap_write_page", "one page written to swap");
   show("swap_read_page", "one page read from swap");
+  show("swap_write_page_batch", "per page written, 16 in flight");
+  show("swap_read_page_batch", "per page read, 16 in flight");
 
   printf("\n== exec of the big program (fork+exec+exit+wait) ==\n");
   show("execbig_eager", "bigprog touching one page, eager exec");

@@ -79,12 +79,14 @@ TEST(swapdev_total_matches_disk)
   CHECK(vs.swap_used <= vs.swap_total, "swap_used %d > total", (int)vs.swap_used);
 }
 
-// One self-test of n pages; returns its result and checks what it counted
-// and gave back. ok: whether it must succeed.
+// One self-test of |n| pages (n < 0: the batched mode); returns its
+// result and checks what it counted and gave back. ok: whether it must
+// succeed.
 static int
 selftest(int n, int ok)
 {
   struct snap a, b;
+  uint64 m = n < 0 ? -(uint64)n : (uint64)n;
 
   snap(&a);
   int r = vmctl(VMCTL_SWAPTEST, n);
@@ -92,7 +94,7 @@ selftest(int n, int ok)
   same_resources(&a, &b, "self-test");
   CHECK(r == (ok ? 0 : -1), "self-test of %d pages returned %d", n, r);
   if (ok) {
-    CHECK(b.outs - a.outs == (uint64)n && b.ins - a.ins == (uint64)n,
+    CHECK(b.outs - a.outs == m && b.ins - a.ins == m,
           "self-test of %d pages counted %d out, %d in", n, (int)(b.outs - a.outs),
           (int)(b.ins - a.ins));
     CHECK(b.errors == a.errors, "I/O errors counted");
@@ -103,8 +105,8 @@ selftest(int n, int ok)
 }
 
 // Pages written to slots come back with every byte right (the kernel
-// compares them), 1, 64 and a few hundred at a time; slots and frames all
-// come back. Prints the time per page each way.
+// compares them), 1, 64 and a few hundred at a time, one page per request
+// and batched; slots and frames all come back. Prints the time per page.
 TEST(swapdev_selftest_pages)
 {
   long slots = expected_slots();
@@ -114,18 +116,19 @@ TEST(swapdev_selftest_pages)
   if (slots < 0)
     slots = (long)vs.swap_total;
   long free = slots - (long)vs.swap_used;
-  int sizes[] = {1, 64, 400};
-  for (int i = 0; i < 3; i++) {
+  int sizes[] = {1, 64, 400, -1, -17, -400};
+  for (int i = 0; i < 6; i++) {
     int n = sizes[i];
-    selftest(n, n <= free);
+    selftest(n, (n < 0 ? -n : n) <= free);
   }
-  if (free >= 400) {
+  for (int batch = 0; batch < 2 && free >= 400; batch++) {
     struct snap a, b;
     snap(&a);
-    CHECK(vmctl(VMCTL_SWAPTEST, 400) == 0, "second self-test of 400 pages");
+    CHECK(vmctl(VMCTL_SWAPTEST, batch ? -400 : 400) == 0, "second self-test of 400 pages");
     snap(&b);
-    printf("  swap: %d us per page written, %d us per page read (400 pages)\n",
-           (int)((b.out_ns - a.out_ns) / 400 / 1000), (int)((b.in_ns - a.in_ns) / 400 / 1000));
+    printf("  swap, %s: %d us per page written, %d us per page read\n",
+           batch ? "batched" : "one page per request", (int)((b.out_ns - a.out_ns) / 400 / 1000),
+           (int)((b.in_ns - a.in_ns) / 400 / 1000));
   }
 }
 
@@ -136,13 +139,15 @@ TEST(swapdev_selftest_refusals)
   int on = vmctl(VMCTL_SWAP, -1);
 
   selftest(0, 0);
-  selftest(-1, 0);
   selftest(TEST_MAX + 1, 0);
+  selftest(-TEST_MAX - 1, 0);
   selftest(0x7fffffff, 0);
+  selftest((int)0x80000000, 0);
   CHECK(vmctl(VMCTL_SWAP, 2) == -1, "vmctl swap 2 accepted");
   CHECK(vmctl(VMCTL_SWAP, 0) == on, "vmctl swap 0: old value");
   CHECK(vmctl(VMCTL_SWAP, -1) == 0, "swap still on");
   selftest(1, 0);  // swap off: no slot to be had
+  selftest(-1, 0);
   int was = vmctl(VMCTL_SWAP, 1);
   CHECK(was == 0, "vmctl swap 1: old value %d", was);
   struct vmstat vs;
@@ -166,19 +171,23 @@ TEST(swapdev_selftest_slots_full)
            (int)free);
     return;
   }
-  if (free > 0)
+  if (free > 0) {
     selftest((int)free, 1);
+    selftest(-(int)free, 1);
+  }
   selftest((int)free + 1, 0);
+  selftest(-(int)free - 1, 0);
 }
 
 // Several processes at once, while the file-system disk works too: both
-// disks' queues hold requests from different processes concurrently.
+// disks' queues hold requests from different processes concurrently, and
+// batches (which keep many requests in flight) compete with single ones.
 static void
 selftest_child(void *arg)
 {
   int n = (int)(uint64)arg;
   for (int k = 0; k < 3; k++)
-    CHECK(vmctl(VMCTL_SWAPTEST, n) == 0, "concurrent self-test %d failed", k);
+    CHECK(vmctl(VMCTL_SWAPTEST, n) == 0, "concurrent self-test %d of %d failed", k, n);
 }
 
 static void
@@ -221,7 +230,7 @@ TEST(swapdev_concurrent_with_fs)
   snap(&a);
   for (int i = 0; i < nproc; i++) {
     if (xfork() == 0) {
-      selftest_child((void *)(uint64)n);
+      selftest_child((void *)(uint64)(i == 0 ? n : -n));  // two batched, one not
       exit(0);
     }
   }

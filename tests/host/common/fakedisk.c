@@ -22,6 +22,7 @@ static struct {
   int fail;        // the next `fail` requests fail
   int corrupt;     // the next `corrupt` reads come back with one byte flipped
   uint64 reads, writes;
+  uint64 batches;      // virtio_disk_pages calls
 } fd;
 
 void
@@ -110,4 +111,24 @@ virtio_disk_page(int dev, uint64 sector, uint64 pa, int write)
     fd.reads++;
   }
   return 0;
+}
+
+// The batch call: each page as its own request, in order (the fake has no
+// queue; failures injected with fakedisk_fail hit the first pages).
+int
+virtio_disk_pages(int dev, int n, const uint64 *sector, const uint64 *pa, int write, int *ok)
+{
+  int failed = 0;
+  fd.batches++;
+  for (int i = 0; i < n; i++) {
+    ok[i] = virtio_disk_page(dev, sector[i], pa[i], write);
+    failed += ok[i] < 0;
+  }
+  return failed;
+}
+
+uint64
+fakedisk_batches(void)
+{
+  return fd.batches;
 }

@@ -168,6 +168,7 @@ void fakedisk_fail(int n);            // the next n requests fail (-1, nothing m
 void fakedisk_corrupt(int n);         // the next n reads return a page with one bit flipped
 uint64 fakedisk_reads(void);          // requests served since the reset
 uint64 fakedisk_writes(void);
+uint64 fakedisk_batches(void);        // virtio_disk_pages calls since the reset
 uint8 *fakedisk_page(uint64 sector);  // the stored page at sector, 0 if never written
 
 // ---- random tests: a seeded xorshift PRNG and modelled processes ----
