@@ -153,9 +153,10 @@ struct regioninfo {
 #define VMCTL_SWAP 11
 // Not a switch, a self-test of the swap device (like VMCTL_FS_CRASH, for
 // tests): value n (1..1024) takes n free slots, writes a distinct page to
-// each, reads each back and compares every byte, then frees the slots.
-// Returns 0 if every page came back, -1 otherwise (also with no swap disk,
-// swap off, or not n free slots).
+// each, reads each back and compares every byte, then frees the slots;
+// one page per request, or with -n (-1..-1024) 16 pages per batch call
+// (up to 10 requests in flight). Returns 0 if every page came back, -1
+// otherwise (also with no swap disk, swap off, or not n free slots).
 #define VMCTL_SWAPTEST 13
 // Not switches, for tests of the page-cache clock (kernel/vm/object.c):
 // value n > 0 frees up to n cache pages no page table maps, clean ones only

@@ -139,9 +139,9 @@ int swap_read(swapslot_t s, paddr_t pa);   // slot s into frame pa: 0, or -1 (I/
 #define SWAP_BATCH 16
 int swap_write_many(int n, const swapslot_t *s, const paddr_t *pa, int *ok);
 int swap_read_many(int n, const swapslot_t *s, const paddr_t *pa, int *ok);
-void swap_stats(struct vmstat *st);        // fills the swap_* fields
-#define SWAP_TEST_MAX 1024                 // slots one self-test may use
-int swap_selftest(int n);                  // vmctl(VMCTL_SWAPTEST, n): 0 / -1 (swap.c)
+void swap_stats(struct vmstat *st);  // fills the swap_* fields
+#define SWAP_TEST_MAX 1024           // slots one self-test may use
+int swap_selftest(int n);            // vmctl(VMCTL_SWAPTEST, n): 0 / -1 (swap.c)
 
 // ---- reclaim.c: watermarks, direct reclaim, the OOM killer (docs/vm.md, "Eviction and swap") ----
 // Free frames below reclaim_low() make the next fault reclaim up to

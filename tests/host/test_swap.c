@@ -306,8 +306,7 @@ test_swap_io_many(void)
   for (int i = 0; i < N; i++) {
     CHECK_EQ(ok[i], 0);
     uint8 *stored = fakedisk_page((uint64)(slot[i] - 1) * 8);
-    CHECKF(stored && memcmp(stored, P2V(pa[i]), PGSIZE) == 0, "page %d not in slot %u", i,
-           slot[i]);
+    CHECKF(stored && memcmp(stored, P2V(pa[i]), PGSIZE) == 0, "page %d not in slot %u", i, slot[i]);
     memset(P2V(pa[i]), 0, PGSIZE);
   }
   // read back in another order: slot[i] into pa[N-1-i]
@@ -378,7 +377,7 @@ test_swap_selftest(void)
   CHECK_EQ(fakedisk_reads(), 65);
   CHECK_EQ(fakedisk_batches(), 0);
   CHECK_EQ(swap_selftest(-64), 0);  // batched
-  CHECK_EQ(fakedisk_batches(), 8);   // 4 batches of 16 out, 4 in
+  CHECK_EQ(fakedisk_batches(), 8);  // 4 batches of 16 out, 4 in
   CHECK_EQ(swap_selftest(-1), 0);
   CHECK_EQ(swap_selftest(-65), -1);
   CHECK_EQ(swap_selftest((int)0x80000000), -1);

@@ -94,9 +94,8 @@ selftest(int n, int ok)
   same_resources(&a, &b, "self-test");
   CHECK(r == (ok ? 0 : -1), "self-test of %d pages returned %d", n, r);
   if (ok) {
-    CHECK(b.outs - a.outs == m && b.ins - a.ins == m,
-          "self-test of %d pages counted %d out, %d in", n, (int)(b.outs - a.outs),
-          (int)(b.ins - a.ins));
+    CHECK(b.outs - a.outs == m && b.ins - a.ins == m, "self-test of %d pages counted %d out, %d in",
+          n, (int)(b.outs - a.outs), (int)(b.ins - a.ins));
     CHECK(b.errors == a.errors, "I/O errors counted");
   } else {
     CHECK(b.outs == a.outs && b.ins == a.ins, "a refused self-test moved pages");

@@ -22,7 +22,7 @@ static struct {
   int fail;        // the next `fail` requests fail
   int corrupt;     // the next `corrupt` reads come back with one byte flipped
   uint64 reads, writes;
-  uint64 batches;      // virtio_disk_pages calls
+  uint64 batches;  // virtio_disk_pages calls
 } fd;
 
 void
