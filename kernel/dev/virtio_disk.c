@@ -234,9 +234,10 @@ probe(struct disk *d)
 }
 
 // Initialise one probed device (virtio spec 3.1.1 order). 0, or -1 if the
-// device refuses our features or is read-only (then left reset, unused).
+// device refuses our features, or is read-only and we must write (then it
+// is left reset, unused).
 static int
-disk_init(struct disk *d)
+disk_init(struct disk *d, int need_write)
 {
   uint32 status = 0;
   mmio_write(d, MMIO_STATUS, status);  // reset
@@ -248,7 +249,8 @@ disk_init(struct disk *d)
   uint32 offered = negotiate_features(d);
   status |= STATUS_FEATURES_OK;
   mmio_write(d, MMIO_STATUS, status);
-  if ((mmio_read(d, MMIO_STATUS) & STATUS_FEATURES_OK) == 0 || (offered & (1u << F_BLK_RO))) {
+  if ((mmio_read(d, MMIO_STATUS) & STATUS_FEATURES_OK) == 0 ||
+      (need_write && (offered & (1u << F_BLK_RO)))) {
     mmio_write(d, MMIO_STATUS, 0);
     return -1;
   }
@@ -273,10 +275,10 @@ virtio_disk_init(void)
 
   if (!probe(&disks[0]))
     panic("virtio_disk: no modern virtio-blk device at VIRTIO0");
-  if (disk_init(&disks[0]) < 0)
+  if (disk_init(&disks[0], 0) < 0)
     panic("virtio_disk: device refused our features");
 
-  if (probe(&disks[1]) && disk_init(&disks[1]) < 0)
+  if (probe(&disks[1]) && disk_init(&disks[1], 1) < 0)
     printf("virtio_disk1: unusable (read-only or refused our features): no swap\n");
 }
 
@@ -505,6 +507,8 @@ void
 virtio_disk_intr(int dev)
 {
   struct disk *d = &disks[dev];
+  if (!d->present)
+    return;  // no queue to look at (a stray interrupt)
   acquire(&d->lock);
 
   mmio_write(d, MMIO_INTERRUPT_ACK, mmio_read(d, MMIO_INTERRUPT_STATUS) & 0x3);
