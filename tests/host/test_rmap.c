@@ -156,6 +156,9 @@ test_rmap_fork_oom(void)
 #define RPAGES 24
 static struct vmobj *robj[2];
 
+static void check_unmapped(struct vmobj *o, uint64 a, uint64 b);
+static void check_readonly(struct vmobj *o, uint64 a, uint64 b);
+
 static void
 rstep(int t)
 {
@@ -190,10 +193,71 @@ rstep(int t)
     vm_fault(as, s + rnd(PGSIZE), 1 << rnd(2), 0, 0);
   } else if (op < 11) {
     aspace_msync(as, s, len);
+  } else if (op < 12 && rnd(2)) {  // a walk from an object: every address space it reaches
+    struct vmobj *o = robj[rnd(2)];
+    uint64 a = rnd(16), b = a + 1 + rnd(8);
+    int w = rnd(3);
+    if (w == 0 && vmobj_unmap_range(o, a, b) == 0)
+      check_unmapped(o, a, b);
+    else if (w == 1 && vmobj_wrprotect_range(o, a, b) == 0)
+      check_readonly(o, a, b);
+    else if (w == 2) {  // truncation, then the file grows back (a later write)
+      uint64 size = fakeobj_size(o);
+      fakeobj_truncate(o, P(rnd(16)));
+      if (vmobj_unmap_eof(o) == 0)
+        check_unmapped(o, (fakeobj_size(o) + PGSIZE - 1) / PGSIZE, 16 + 8);
+      fakeobj_set_size(o, size);
+    }
   } else if (t % 2 == 0) {  // exit
     aspace_put(as);
     m->as = 0;
   }
+}
+
+// For each live model, fn on every page of o in [a, b) that one of its regions maps.
+static void
+each_mapping(struct vmobj *o, uint64 a, uint64 b, void (*fn)(struct region *r, vaddr_t va))
+{
+  for (int k = 0; k < NMODEL; k++) {
+    struct aspace *as = models[k].as;
+    for (int i = 0; as && i < as->nregion; i++) {
+      struct region *r = as->region[i];
+      if (r->obj != o)
+        continue;
+      for (vaddr_t va = r->start; va < r->end; va += PGSIZE) {
+        uint64 pg = (r->off + (va - r->start)) / PGSIZE;
+        if (pg >= a && pg < b && mapping(as, va, 0, 0))
+          fn(r, va);
+      }
+    }
+  }
+}
+
+static void
+not_cache(struct region *r, vaddr_t va)
+{
+  paddr_t pa = pa_of(r->as, va);
+  CHECKF(!(r->flags & REG_SHARED) && !fakeobj_holds(pa),
+         "a cache page still mapped at %#lx after vmobj_unmap_range", va);
+}
+
+static void
+check_unmapped(struct vmobj *o, uint64 a, uint64 b)
+{
+  each_mapping(o, a, b, not_cache);
+}
+
+static void
+not_writable(struct region *r, vaddr_t va)
+{
+  CHECKF(!(r->flags & REG_SHARED) || !(prot_of(r->as, va) & PROT_WRITE),
+         "a shared page still writable at %#lx after vmobj_wrprotect_range", va);
+}
+
+static void
+check_readonly(struct vmobj *o, uint64 a, uint64 b)
+{
+  each_mapping(o, a, b, not_writable);
 }
 
 void

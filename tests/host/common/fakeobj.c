@@ -307,3 +307,16 @@ fakeobj_page(struct vmobj *o, uint64 pgoff)
 {
   return o->page[pgoff];
 }
+
+uint64
+fakeobj_size(struct vmobj *o)
+{
+  return o->size;
+}
+
+void
+fakeobj_set_size(struct vmobj *o, uint64 size)
+{
+  assert(size <= FAKEOBJ_PAGES * PGSIZE);
+  o->size = size;
+}

@@ -145,6 +145,8 @@ int fakeobj_refs(struct vmobj *o);
 void fakeobj_truncate(struct vmobj *o, uint64 size);  // the cache drops pages past size
 int fakeobj_drop(struct vmobj *o, uint64 pgoff);      // page out of the cache if unmapped: 1
 paddr_t fakeobj_page(struct vmobj *o, uint64 pgoff);  // the cached frame, or 0
+uint64 fakeobj_size(struct vmobj *o);
+void fakeobj_set_size(struct vmobj *o, uint64 size);  // the file grows back (no pages cached)
 int fakeobj_live(void);  // objects not yet freed (the last vmobj_put frees)
 // Every live aspace: each binary's census knows its page tables.
 void census_each_as(void (*fn)(struct aspace *as, void *arg), void *arg);
