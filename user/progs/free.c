@@ -38,5 +38,7 @@ main(void)
          vs.zeroed_max, vs.prezero ? "on" : "off", vs.zeroed_hits, vs.zeroed_misses);
   printf("cache: %lu pages, %lu dirty, %lu mapped, %lu index pages\n", vs.cache_pages,
          vs.cache_dirty, vs.cache_mapped, vs.cache_index);
+  printf("cache clock: %lu pages reclaimed, %lu of them written back first\n", vs.cache_reclaimed,
+         vs.cache_written);
   return 0;
 }

@@ -1071,10 +1071,12 @@ op_misc(void)
   case 3: SC2(SYS_getpids, dst_ptr(), size_arg()); break;
   case 4: {
     // Every op but VMCTL_FS_CRASH, which (like poweroff) stops the
-    // machine on purpose; 11 is VMCTL_SWAP (on/off), 1000 an unknown op.
-    static const int ops[] = {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 1000};
+    // machine on purpose; 11 is VMCTL_SWAP (on/off), 14/15 the page-cache
+    // clock (reclaim, evict: unmaps the caller's shared file pages everywhere),
+    // 1000 an unknown op.
+    static const int ops[] = {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 14, 15, 1000};
     static const int vals[] = {-1, -1, 0, 1, 2, -5, 0x7fffffff};
-    int op = ops[below(13)], val = vals[below(7)];
+    int op = ops[below(15)], val = vals[below(7)];
     if (op == VMCTL_TRAP_SATP && val == 1 && chance(80))
       val = 0;  // satp switching is slow: mostly off
     SC2(SYS_vmctl, op, val);
