@@ -149,8 +149,17 @@ unmap_page_locked(struct held *h, struct region *r, vaddr_t va, enum walk_op op)
   struct aspace *as = h->as;
   paddr_t pa;
   int prot;
-  if (!pmap_query(&as->pmap, va, &pa, &prot))
+  if (!pmap_query(&as->pmap, va, &pa, &prot)) {
+    // Past end of file a private copy on swap goes too (its slot back):
+    // a touch there is "beyond end of file" like everywhere else.
+    struct pmap_slot sl;
+    swapslot_t slot;
+    if (op == W_EOF && pmap_slot_find(&as->pmap, va, &sl) == 0 &&
+        pmap_slot_swap(&as->pmap, &sl, &slot) &&
+        pmap_remove(&as->pmap, va, va + PGSIZE, frame_unref) < 0)
+      return -1;
     return 0;
+  }
   int shared = r->flags & REG_SHARED;
   if (op == W_CACHE && !shared && !frame_is_cache(pa))
     return 0;  // a private copy: the region's own data, not the cache's

@@ -347,6 +347,40 @@ test_rmap_truncate_every_sharer(void)
   fakeobj_release(o);
 }
 
+// Truncation also drops a private copy past the new end that sits on swap
+// (in the parent and, through a shared leaf table, in its child): the slot
+// is free again and a touch there is "beyond end of file".
+void
+test_rmap_truncate_swapped_copy(void)
+{
+  swap_table_init(8);
+  struct vmobj *o = fakeobj_file(P(8));
+  struct aspace *a = as_with_file(o);
+  user_fill(a, PR + P(6), 0x66);  // a private copy past the coming end
+  struct pmap_slot sl;
+  swapslot_t slot = swap_alloc();
+  CHECK(slot != 0);
+  paddr_t pa = pa_of(a, PR + P(6));
+  CHECK(pmap_slot_find(&a->pmap, PR + P(6), &sl) == 0 && pmap_slot_own(&a->pmap, &sl) == 0);
+  pmap_slot_set_swap(&a->pmap, &sl, slot);  // paged out (the fake keeps no bytes)
+  frame_unref(pa);
+  struct aspace *c = aspace_clone(a, 0);
+  CHECK(c);
+  CHECK(swap_used() == 1);
+  fakeobj_truncate(o, P(3));
+  CHECK_EQ(vmobj_unmap_eof(o), 0);
+  CHECK_EQ(swap_used(), 0);
+  const char *why = 0;
+  CHECK_EQ(vm_fault(a, PR + P(6), ACC_READ, 0, &why), FAULT_BUS);
+  CHECK_EQ(vm_fault(c, PR + P(6), ACC_READ, 0, &why), FAULT_BUS);
+  check_as(a);
+  check_as(c);
+  aspace_put(a);
+  aspace_put(c);
+  fakeobj_release(o);
+  swap_table_init(0);
+}
+
 // msync's write-protection reaches every sharer: a forked child's store
 // through a still-writable PTE (its claim) is written back at the parent's
 // msync, and the child's next store faults again.
