@@ -74,8 +74,8 @@ void inode_put_write(struct inode *ip);          // undo one inode_get_write (cl
 int readi(struct inode *ip, char *dst, uint off, uint n);
 int writei(struct inode *ip, const char *src, uint off, uint n);
 int icache_drop_pages(void);  // drop clean unmapped cache pages of every inode; count
-// The inode in table slot i (0..NINODE-1) with one more reference if it has a
-// page-cache object, else 0. Drop it with iput inside a transaction. (The
+// The inode in table slot i (0..NINODE-1) with one more reference if it has
+// pages in the page cache, else 0. Drop it with iput inside a transaction. (The
 // page-cache clock; no lock may be held.)
 struct inode *icache_pin(int i);
 

@@ -178,7 +178,7 @@ icache_pin(int i)
     return 0;
   struct inode *ip = &icache.inodes[i];
   acquire(&icache.lock);
-  if (ip->obj == 0) {
+  if (ip->obj == 0 || vmobj_npages(ip->obj) == 0) {  // nothing cached: no pin, no transaction
     release(&icache.lock);
     return 0;
   }
