@@ -18,4 +18,8 @@
 
 #define MS_SYNC 0x4  // msync: write back before returning (0 means the same)
 
+// madvise advice. Only MADV_PAGEOUT (Linux's value): write the range's
+// private anonymous pages to swap now; Lazuli's madvise returns how many.
+#define MADV_PAGEOUT 21
+
 #endif

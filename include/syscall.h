@@ -35,5 +35,6 @@
 #define SYS_munmap 30       // munmap(addr, len)
 #define SYS_mprotect 31     // mprotect(addr, len, prot)
 #define SYS_msync 32        // msync(addr, len, flags)
+#define SYS_madvise 33      // madvise(addr, len, advice): MADV_PAGEOUT; pages paged out
 
 #endif

@@ -16,6 +16,7 @@ enum fault_kind {
   FK_FILE,         // file page filled from the disk into the page cache
   FK_FILE_CACHED,  // file page found in the page cache (no I/O)
   FK_FILE_AROUND,  // cached file page mapped around a file fault (no fault of its own)
+  FK_SWAP_IN,      // page read back from swap into a fresh frame
   FK_NKINDS
 };
 
@@ -98,6 +99,7 @@ struct procstat {
   uint64 heap_start;  // heap region [heap_start, brk)
   uint64 brk;
   uint64 faults[FK_NKINDS];  // faults served for this process, by kind
+  uint64 swapped;            // pages of this process on swap (swap entries in its page table)
 };
 
 #define VM_MAXREGIONS 256  // regions per address space; mmap beyond: MAP_FAILED
@@ -118,6 +120,7 @@ struct regioninfo {
   uint32 inum;      // file regions: inode number (0: anonymous memory)
   int shared;       // 1: MAP_SHARED, 0: private
   uint64 off;       // file regions: file offset of start
+  uint64 swapped;   // pages of this region on swap
 };
 
 // vmctl() operations: each sets a policy and returns the previous value,

@@ -63,7 +63,7 @@ argstr(int n, char *buf, int max)
   X(dup) X(getpid) X(sbrk) X(sleep) X(uptime) X(open) X(write) X(mknod)          \
   X(unlink) X(link) X(mkdir) X(close) X(poweroff) X(vmstat) X(procstat)          \
   X(procregions) X(getpids) X(vmctl) X(nanotime) X(mmap) X(munmap) X(mprotect)  \
-  X(msync)
+  X(msync) X(madvise)
 // clang-format on
 
 #define DECLARE(name) uint64 sys_##name(void);

@@ -496,6 +496,7 @@ aspace_stat(struct aspace *as, struct procstat *st)
   acquiresleep(&as->lock);
   st->vsize = as->vsize;
   st->resident = as->pmap.resident;
+  st->swapped = as->pmap.swapped;
   st->pt_pages = as->pmap.ptpages;
   st->heap_start = as->heap_start;
   st->brk = as->brk;
@@ -515,6 +516,7 @@ aspace_regions(struct aspace *as, int first, struct regioninfo *info, int max)
     info[n].prot = r->prot;
     info[n].kind = r->kind;
     info[n].resident = pmap_count(&as->pmap, r->start, r->end);
+    info[n].swapped = pmap_count_swapped(&as->pmap, r->start, r->end);
     info[n].inum = r->obj ? vmobj_inum(r->obj) : 0;
     info[n].shared = (r->flags & REG_SHARED) != 0;
     info[n].off = r->off;

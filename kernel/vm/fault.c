@@ -4,6 +4,11 @@
 // |---------------------|--------|--------------------------|---------------------------------|
 // | -                   | any    | none / beyond MAXVA      | refuse: SEGV (reason named)     |
 // | -                   | any    | prot lacks this access   | refuse: SEGV                    |
+// | swap entry          | any    | private (anonymous, or a | read the slot into a fresh      |
+// |                     |        |   file page written)     |   frame, map it with the        |
+// |                     |        |                          |   region's prot, drop the slot  |
+// |                     |        |                          |   (OOM: entry kept; read error: |
+// |                     |        |                          |   BUS "swap read error")        |
 // | not present         | read   | anonymous, writable      | map the shared zero page (COW)  |
 // | not present         | any    | anonymous                | zero-fill a private frame       |
 // | not present         | any    | file, page past filelen  | as anonymous (bss tail: zeros)  |
@@ -25,8 +30,8 @@
 // | present, allows it  | any    | -                        | nothing (raced or spurious)     |
 // A write that zero-fills the page just past what the previous fault of
 // this address space mapped also maps zeroed pages ahead (fault-around, anon.c).
-// Rows live in anon.c (anonymous, COW), filefault.c (file pages) and here
-// (dispatch, shared write).
+// Rows live in anon.c (anonymous, COW), filefault.c (file pages),
+// swapfault.c (swap-in) and here (dispatch, shared write).
 // One page-table walk per fault: pmap_slot finds va's PTE slot once.
 // A write first makes a leaf table shared since fork private (pmap_own), so
 // frame counts are exact when "sole owner" is decided.
@@ -123,6 +128,9 @@ resolve_locked(struct fault *f)
   if (pmap_slot(&f->as->pmap, f->va, &f->slot) < 0)
     return FAULT_OOM;
   f->present = pmap_slot_get(&f->as->pmap, &f->slot, &f->pa, &f->prot);
+  swapslot_t slot;
+  if (!f->present && pmap_slot_swap(&f->as->pmap, &f->slot, &slot))
+    return swap_fill_locked(f, slot);  // on swap (anonymous, or a private file page written)
   if (!f->present)
     return f->r->obj ? file_fill_locked(f) : anon_fill_locked(f);
   if (f->prot & PMAP_OLD)

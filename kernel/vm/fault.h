@@ -29,6 +29,9 @@ void anon_young_locked(struct fault *f);               // a page mapped ahead (P
 void anon_settle_locked(struct aspace *as);  // count accesses to pages mapped ahead so far
 void anon_stats(struct vmstat *st);          // fault-around counters and policy
 
+// swapfault.c: not present + swap entry: read the page back (as->lock held)
+enum fault_result swap_fill_locked(struct fault *f, swapslot_t slot);
+
 // filefault.c: file-backed regions (as->lock held)
 enum fault_result file_fill_locked(struct fault *f);  // first touch of a file page
 void file_dirty_locked(struct fault *f);              // a shared store: mark the page dirty

@@ -90,7 +90,8 @@ uint64 pmap_count_young(struct pmap *pm, uint64 start, uint64 end);
 // the table); other pages get share(pa) each. 0, or -1 when out of memory.
 int pmap_share(struct pmap *dst, struct pmap *src, uint64 start, uint64 end, int cow,
                void (*share)(uint64 pa));
-uint64 pmap_count(struct pmap *pm, uint64 start, uint64 end);  // mapped pages
+uint64 pmap_count(struct pmap *pm, uint64 start, uint64 end);          // mapped pages
+uint64 pmap_count_swapped(struct pmap *pm, uint64 start, uint64 end);  // swap entries
 // mprotect/msync: every mapping in [start, end) gets R and X as prot says;
 // W (and COW) stay only where set and prot has PROT_WRITE: W is never added
 // (a write fault grants it). Before a PTE loses W, lost(va, arg) is called

@@ -258,6 +258,17 @@ sys_munmap(void)
 }
 
 uint64
+sys_madvise(void)
+{
+  uint64 addr, len;
+  int advice;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &advice);
+  return aspace_madvise(myproc()->as, addr, len, advice);
+}
+
+uint64
 sys_mprotect(void)
 {
   uint64 addr, len;

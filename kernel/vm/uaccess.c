@@ -31,6 +31,29 @@ user_page(struct aspace *as, vaddr_t va, int access)
   return pa;
 }
 
+// A copy reads the PTE without as->lock and then uses the frame through
+// the direct map. A page-out (swapfault.c) holding as->lock changes the
+// PTE, fences, then looks here: a copy that found the old PTE has raised
+// the count before its look, so the page-out sees it and backs off; one
+// that raises it later finds the swap entry and faults (and waits).
+static void
+uaccess_begin(struct aspace *as)
+{
+  __atomic_add_fetch(&as->uaccess, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+uaccess_end(struct aspace *as)
+{
+  __atomic_sub_fetch(&as->uaccess, 1, __ATOMIC_SEQ_CST);
+}
+
+int
+aspace_uaccess_busy(struct aspace *as)
+{
+  return __atomic_load_n(&as->uaccess, __ATOMIC_SEQ_CST) != 0;
+}
+
 // Move n bytes between kbuf and user address uva of as, page by page:
 // access ACC_WRITE copies to the user, ACC_READ from the user.
 static int
@@ -39,15 +62,19 @@ ucopy(struct aspace *as, uint64 uva, char *kbuf, uint64 n, int access)
   assert(spinlocks_held() == 0);
   while (n > 0) {
     vaddr_t va0 = PGROUNDDOWN(uva);
+    uaccess_begin(as);
     paddr_t pa = user_page(as, va0, access);
-    if (pa == 0)
+    if (pa == 0) {
+      uaccess_end(as);
       return -1;
+    }
     uint64 m = MIN(PGSIZE - (uva - va0), n);
     char *u = (char *)P2V(pa) + (uva - va0);
     if (access == ACC_WRITE)
       memmove(u, kbuf, m);
     else
       memmove(kbuf, u, m);
+    uaccess_end(as);
     n -= m;
     kbuf += m;
     uva = va0 + PGSIZE;
@@ -81,17 +108,23 @@ copyinstr(char *dst, uint64 srcva, uint64 max)
   struct aspace *as = myproc()->as;
   while (max > 0) {
     vaddr_t va0 = PGROUNDDOWN(srcva);
+    uaccess_begin(as);
     paddr_t pa = user_page(as, va0, ACC_READ);
-    if (pa == 0)
+    if (pa == 0) {
+      uaccess_end(as);
       return -1;
+    }
     uint64 m = MIN(PGSIZE - (srcva - va0), max);
     const char *s = (const char *)P2V(pa) + (srcva - va0);
     for (uint64 i = 0; i < m; i++) {
       *dst = s[i];
-      if (s[i] == 0)
+      if (s[i] == 0) {
+        uaccess_end(as);
         return 0;
+      }
       dst++;
     }
+    uaccess_end(as);
     max -= m;
     srcva = va0 + PGSIZE;
   }

@@ -157,6 +157,18 @@ void reclaim_if_low(void);   // vm_fault: reclaim when below LOW (no lock held)
 int reclaim_oom(int tries);  // vm_fault after FAULT_OOM: 1 = retry, 0 = fail (no lock held)
 void reclaim_stats(struct vmstat *st);  // the reclaim_* and oom_kills fields
 
+// ---- swapfault.c: anonymous pages to swap and back ----
+struct aspace;
+// Page out the private anonymous page at va if it is eligible (mapped, in
+// a private region, frame refcount 1, not the zero page, its leaf table not
+// shared): PTE -> swap entry, pmap_shootdown, swap_write, frame freed.
+// 1 = paged out, 0 = not eligible (or a copyin/copyout is using it),
+// -1 = no slot or an I/O error (PTE restored, nothing lost). as->lock held; sleeps.
+int vm_pageout_locked(struct aspace *as, vaddr_t va);
+// madvise(addr, len, MADV_PAGEOUT): pages paged out, or -1 (bad range or
+// advice, no swap). Takes as->lock.
+int aspace_madvise(struct aspace *as, vaddr_t start, uint64 len, int advice);
+
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
 #define NREGION VM_MAXREGIONS  // regions per address space (vmstat.h: 256)
 #define REG_SHARED 0x1         // region flag: MAP_SHARED (else private)
@@ -196,6 +208,7 @@ struct aspace {
   int fa_batch;                    // l: pages it wanted ahead (0: that fault was not sequential)
   vaddr_t fa_lo, fa_hi;            // l: pages mapped ahead not yet counted as touched or not
   uint64 rmap_stamp;               // the rmap walk lock (rmap.c): last walk that visited it
+  int uaccess;                     // atomic: copies between a PTE lookup and the copy (uaccess.c)
 };
 
 // region.c: the sorted region set of one address space. All need as->lock.
@@ -359,6 +372,12 @@ int copyin(void *dst, uint64 srcva, uint64 n);
 int copyout(uint64 dstva, const void *src, uint64 n);
 int copyinstr(char *dst, uint64 srcva, uint64 max);  // 0 or -1 (no NUL within max)
 int uaccess_ok(uint64 va, uint64 n, int access);     // 1 if regions allow it all
+// A copyin/copyout/copyinstr of as is between its PTE lookup and its copy
+// (it may use a frame a PTE of as no longer names). Whoever takes a frame
+// out of as's page table without as's own process (page-out, unmap of a
+// file page) changes the PTE, fences (pmap_shootdown), then asks this, and
+// backs off (puts the PTE back) if so. See swapfault.c.
+int aspace_uaccess_busy(struct aspace *as);
 // The same, to or from either user (user=1) or kernel (user=0) addresses.
 int either_copyout(int user, uint64 dst, const void *src, uint64 n);
 int either_copyin(void *dst, int user, uint64 src, uint64 n);

@@ -461,6 +461,16 @@ pmap_count(struct pmap *pm, uint64 start, uint64 end)
   return n;
 }
 
+uint64
+pmap_count_swapped(struct pmap *pm, uint64 start, uint64 end)
+{
+  struct fpmap *fp = fp_of(pm);
+  uint64 n = 0;
+  for (int i = lower_bound(fp, start); i < fp->nmap && fp->map[i].va < end; i++)
+    n += fp->map[i].slot != 0;
+  return n;
+}
+
 int
 pmap_protect(struct pmap *pm, uint64 start, uint64 end, int prot,
              void (*lost)(uint64 va, void *arg), void *arg)

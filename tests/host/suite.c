@@ -75,6 +75,13 @@
   X(swap_io_error)                                                                                 \
   X(swap_io_many)                                                                                  \
   X(swap_io_free_slot_asserts)                                                                     \
-  X(swap_selftest)
+  X(swap_selftest)                                                                                 \
+  X(swapin_roundtrip)                                                                              \
+  X(swapin_not_eligible)                                                                           \
+  X(swapin_oom_keeps_entry)                                                                        \
+  X(swapin_io_errors)                                                                              \
+  X(swapin_uaccess_backs_off)                                                                      \
+  X(swapin_fork_unmap_exit)                                                                        \
+  X(swapin_madvise)
 
 SUITE(TESTS, 2048);  // 8 MiB of fake RAM

@@ -48,6 +48,7 @@ uint64 nanotime(void);                                   // ns since boot (syste
 // Memory mappings (mman.h has PROT_*, MAP_*, MAP_FAILED, MS_SYNC)
 void *mmap(void *addr, uint64 len, int prot, int flags, int fd, uint64 off);  // or MAP_FAILED
 int munmap(void *addr, uint64 len);
+int madvise(void *addr, uint64 len, int advice);  // MADV_PAGEOUT: pages paged out, or -1
 int mprotect(void *addr, uint64 len, int prot);
 int msync(void *addr, uint64 len, int flags);
 

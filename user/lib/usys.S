@@ -194,3 +194,9 @@ msync:
   li a7, SYS_msync
   ecall
   ret
+
+.globl madvise
+madvise:
+  li a7, SYS_madvise
+  ecall
+  ret

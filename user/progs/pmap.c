@@ -1,7 +1,7 @@
 // pmap [PID]: the memory regions of a process (default: pmap itself), one
 // line each like Linux /proc/PID/maps:
-//   start-end perms kind resident-pages
-// then "total <vsize KiB>K <resident pages>".
+//   start-end perms kind resident-pages swapped-pages
+// then "total <vsize KiB>K <resident pages> <swapped pages>".
 #include "user.h"
 
 #define MAXREGIONS 64
@@ -23,7 +23,7 @@ int
 main(int argc, char *argv[])
 {
   static struct regioninfo r[MAXREGIONS];
-  uint64 vsize = 0, resident = 0;
+  uint64 vsize = 0, resident = 0, swapped = 0;
   int pid, n, i;
   char perms[4];
 
@@ -40,8 +40,8 @@ main(int argc, char *argv[])
     perms[1] = (r[i].prot & PROT_WRITE) ? 'w' : '-';
     perms[2] = (r[i].prot & PROT_EXEC) ? 'x' : '-';
     perms[3] = 0;
-    printf("%016lx-%016lx %s %s %lu", r[i].start, r[i].end, perms, kind_name(r[i].kind),
-           r[i].resident);
+    printf("%016lx-%016lx %s %s %lu %lu", r[i].start, r[i].end, perms, kind_name(r[i].kind),
+           r[i].resident, r[i].swapped);
     if (r[i].inum)
       printf(" %s inode %u offset %lu", r[i].shared ? "shared" : "private", r[i].inum, r[i].off);
     else if (r[i].shared)
@@ -49,7 +49,8 @@ main(int argc, char *argv[])
     printf("\n");
     vsize += r[i].end - r[i].start;
     resident += r[i].resident;
+    swapped += r[i].swapped;
   }
-  printf("total %luK %lu\n", vsize / 1024, resident);
+  printf("total %luK %lu %lu\n", vsize / 1024, resident, swapped);
   return 0;
 }

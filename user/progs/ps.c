@@ -31,14 +31,14 @@ main(void)
   }
   if (n > NPROC)
     n = NPROC;
-  printf("%5s %5s %-6s %-15s %10s %10s\n", "PID", "PPID", "STATE", "NAME", "VSIZE(KiB)",
-         "RSS(pages)");
+  printf("%5s %5s %-6s %-15s %10s %10s %10s\n", "PID", "PPID", "STATE", "NAME", "VSIZE(KiB)",
+         "RSS(pages)", "SWAP(pages)");
   for (i = 0; i < n; i++) {
     if (procstat(pids[i], &ps) < 0)
       continue;
     ps.name[sizeof(ps.name) - 1] = 0;
-    printf("%5d %5d %-6s %-15s %10lu %10lu\n", ps.pid, ps.ppid, state_name(ps.state),
-           ps.name[0] ? ps.name : "-", ps.vsize / 1024, ps.resident);
+    printf("%5d %5d %-6s %-15s %10lu %10lu %10lu\n", ps.pid, ps.ppid, state_name(ps.state),
+           ps.name[0] ? ps.name : "-", ps.vsize / 1024, ps.resident, ps.swapped);
   }
   return 0;
 }

@@ -312,6 +312,7 @@ run_one(const struct utest *t)
     vmctl(VMCTL_FAULTAROUND, around);
 
   leaked = (long)before.frames_free - (long)after.frames_free;
+  long slots = (long)after.swap_used - (long)before.swap_used;  // swap slots, audited like frames
   if (got != pid) {
     printf("FAIL %s: wait returned %d, expected %d\n", t->name, got, pid);
     return 0;
@@ -319,6 +320,8 @@ run_one(const struct utest *t)
   if (status == 1) {
     if (leaked != 0)
       printf("  %s: also leaked %d frames\n", t->name, (int)leaked);
+    if (slots != 0)
+      printf("  %s: also leaked %d swap slots\n", t->name, (int)slots);
     return 0;  // the child printed its FAIL line
   }
   if (status != 0) {
@@ -327,6 +330,10 @@ run_one(const struct utest *t)
   }
   if (leaked != 0) {
     printf("FAIL %s: leaked %d frames\n", t->name, (int)leaked);
+    return 0;
+  }
+  if (slots != 0) {
+    printf("FAIL %s: leaked %d swap slots\n", t->name, (int)slots);
     return 0;
   }
   if (after.cache_refs != before.cache_refs) {
@@ -375,6 +382,14 @@ main(int argc, char **argv)
     passed++;
   } else {
     printf("FAIL suite_frames_restored: %d frames lost over the suite\n", (int)lost);
+    failed++;
+  }
+  if (end.swap_used == start.swap_used) {
+    printf("PASS suite_swap_restored\n");
+    passed++;
+  } else {
+    printf("FAIL suite_swap_restored: swap_used %d before the suite, %d after\n",
+           (int)start.swap_used, (int)end.swap_used);
     failed++;
   }
 

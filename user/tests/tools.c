@@ -55,9 +55,10 @@ run_tool(char **argv)
   return st;
 }
 
-// The heap line of pmap for pid: returns its resident count, -1 if none.
+// The heap line of pmap for pid: returns its resident count, -1 if none;
+// *swapped (if not 0) gets its swapped count.
 static long
-pmap_heap(int pid, uint64 *start, uint64 *end)
+pmap_heap_swapped(int pid, uint64 *start, uint64 *end, long *swapped)
 {
   char pidstr[16], *argv[] = {"pmap", pidstr, 0};
   char *s, *f[8];
@@ -69,17 +70,25 @@ pmap_heap(int pid, uint64 *start, uint64 *end)
   CHECK(contains(out, "\ntotal "), "no total line: %s", out);
   for (s = out; *s;) {
     n = split_line(s, f, 8, &s);
-    if (n == 4 && strcmp(f[2], "heap") == 0) {
+    if (n == 5 && strcmp(f[2], "heap") == 0) {
       char *dash = strchr(f[0], '-');
       CHECK(dash, "bad range '%s'", f[0]);
       *dash = 0;
       *start = hex(f[0]);
       *end = hex(dash + 1);
       CHECK(strcmp(f[1], "rw-") == 0, "heap perms %s", f[1]);
+      if (swapped)
+        *swapped = atoi(f[4]);
       return atoi(f[3]);
     }
   }
   return -1;
+}
+
+static long
+pmap_heap(int pid, uint64 *start, uint64 *end)
+{
+  return pmap_heap_swapped(pid, start, end, 0);
 }
 
 TEST(tools_pmap_heap_resident)
@@ -101,6 +110,40 @@ TEST(tools_pmap_heap_resident)
   CHECK(r1 - r0 == 10, "touching 10 pages: heap resident %d -> %d", (int)r0, (int)r1);
 }
 
+// pmap and ps show pages on swap (madvise puts them there).
+TEST(tools_pmap_ps_show_swapped)
+{
+  struct vmstat vs;
+  uint64 start, end;
+  long sw0, sw1;
+  char *s, *f[8], *argv[] = {"ps", 0};
+  int n, found = 0;
+
+  xvmstat(&vs);
+  if (vs.swap_total == 0 || !vs.swap_on) {
+    printf("  (no swap: skipped)\n");
+    return;
+  }
+  char *p = sbrk(33 * PGSIZE);
+  CHECK(p != (char *)-1, "sbrk");
+  p = (char *)PGROUNDUP((uint64)p);
+  pages_fill(p, 32, 5);
+  CHECK(pmap_heap_swapped(getpid(), &start, &end, &sw0) >= 0, "no heap line: %s", out);
+  CHECK(madvise(p, 32 * PGSIZE, MADV_PAGEOUT) == 32, "madvise");
+  CHECK(pmap_heap_swapped(getpid(), &start, &end, &sw1) >= 0, "no heap line: %s", out);
+  CHECK(sw1 - sw0 == 32, "heap swapped %d -> %d", (int)sw0, (int)sw1);
+  CHECK(run_tool(argv) == 0, "ps status");
+  for (s = out; *s;) {
+    n = split_line(s, f, 8, &s);
+    if (n == 7 && atoi(f[0]) == getpid()) {
+      found++;
+      CHECK(atoi(f[6]) >= 32, "ps SWAP %s", f[6]);
+    }
+  }
+  CHECK(found == 1, "my pid listed %d times", found);
+  CHECK(pages_check(p, 32, 5) == 0, "pages after the tools ran");
+}
+
 TEST(tools_pmap_bad_pid)
 {
   char *argv[] = {"pmap", "99999", 0};
@@ -118,7 +161,7 @@ TEST(tools_ps_lists_self)
   CHECK(strncmp(out, "  PID", 5) == 0, "ps header: %s", out);
   for (s = out; *s;) {
     n = split_line(s, f, 8, &s);
-    if (n == 6 && atoi(f[0]) == getpid()) {
+    if (n == 7 && atoi(f[0]) == getpid()) {
       found++;
       CHECK(strcmp(f[3], "usertests") == 0, "my name shown as %s", f[3]);
       CHECK(strcmp(f[2], "sleep") == 0, "my state shown as %s", f[2]);

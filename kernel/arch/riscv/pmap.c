@@ -718,6 +718,22 @@ pmap_count(struct pmap *pm, uint64 start, uint64 end)
 }
 
 static void
+count_swap_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
+{
+  pte_t *t = P2V(PTE_PA(*l1e));
+  for (int i = i0; i < i1; i++)
+    *(uint64 *)arg += IS_SWAP(t[i]);
+}
+
+uint64
+pmap_count_swapped(struct pmap *pm, uint64 start, uint64 end)
+{
+  uint64 n = 0;
+  for_each_leaf(pm, start, end, count_swap_leaf, &n);
+  return n;
+}
+
+static void
 own_leaf(struct pmap *pm, pte_t *l1e, uint64 base, int i0, int i1, void *arg)
 {
   int *failed = arg;

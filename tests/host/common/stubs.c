@@ -132,3 +132,11 @@ sched_wake_idle(void)
 {
   return 0;
 }
+
+// uaccess.c is not linked (no user copies here): tests raise as->uaccess
+// themselves to play a copy in flight.
+int
+aspace_uaccess_busy(struct aspace *as)
+{
+  return __atomic_load_n(&as->uaccess, __ATOMIC_SEQ_CST) != 0;
+}

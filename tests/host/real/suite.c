@@ -36,6 +36,13 @@
   X(swap_fork_cow)                                                                                 \
   X(swap_fork_copy)                                                                                \
   X(swap_fork_oom_sweep)                                                                           \
-  X(real_random_ops)
+  X(real_random_ops)                                                                               \
+  X(swapin_roundtrip)                                                                              \
+  X(swapin_not_eligible)                                                                           \
+  X(swapin_oom_keeps_entry)                                                                        \
+  X(swapin_io_errors)                                                                              \
+  X(swapin_uaccess_backs_off)                                                                      \
+  X(swapin_fork_unmap_exit)                                                                        \
+  X(swapin_madvise)
 
 SUITE(TESTS, 4096);  // 16 MiB of fake RAM

@@ -53,6 +53,7 @@ slot_at(struct aspace *as, vaddr_t va)
 void
 test_swap_entry_verbs(void)
 {
+  harness_reset_swap();
   static struct pmap pm;
   CHECK(pmap_init(&pm) == 0);
   struct pmap_slot s;
@@ -115,6 +116,7 @@ test_swap_entry_verbs(void)
 void
 test_swap_share_whole_table(void)
 {
+  harness_reset_swap();
   static struct pmap pm, child;
   CHECK(pmap_init(&pm) == 0 && pmap_init(&child) == 0);
   struct pmap_slot s;
@@ -164,6 +166,7 @@ test_swap_share_whole_table(void)
 void
 test_swap_share_partial(void)
 {
+  harness_reset_swap();
   static struct pmap pm, child;
   CHECK(pmap_init(&pm) == 0 && pmap_init(&child) == 0);
   struct pmap_slot s;
@@ -212,6 +215,7 @@ swapper_new(swapslot_t *sl)
 void
 test_swap_fork_cow(void)
 {
+  harness_reset_swap();
   swapslot_t sl[5];
   struct aspace *as = swapper_new(sl);
   uint32 used0 = swap_used();
@@ -255,6 +259,7 @@ test_swap_fork_cow(void)
 void
 test_swap_fork_copy(void)
 {
+  harness_reset_swap();
   swapslot_t sl[5];
   struct aspace *as = swapper_new(sl);
   uint32 used0 = swap_used();
@@ -280,6 +285,7 @@ test_swap_fork_copy(void)
 void
 test_swap_fork_oom_sweep(void)
 {
+  harness_reset_swap();
   swapslot_t sl[5];
   struct aspace *as = swapper_new(sl);
   uint32 used0 = swap_used();
