@@ -833,14 +833,20 @@ some_map(void)
   return -1;
 }
 
-// munmap, mprotect or msync: of a whole tracked mapping, part of one, a
-// range of the window, or a range that must be refused.
+// munmap, mprotect, msync or madvise: of a whole tracked mapping, part of
+// one, a range of the window, or a range that must be refused.
 static void
 op_mrange(void)
 {
-  int which = below(3), i = some_map(), whole = 0, must_fail = 0;
+  int which = below(4), i = some_map(), whole = 0, must_fail = 0;
   uint64 va, len;
 
+  if (which == 3 && chance(30)) {  // page out our own COW area: it must come back intact
+    uint64 lo = PGROUNDUP((uint64)cow_rw), hi = PGROUNDDOWN((uint64)cow_rw + COW_RW_PAGES * PGSIZE);
+    if (hi > lo && (int)SC3(SYS_madvise, lo, hi - lo, MADV_PAGEOUT) < -1)
+      fail("madvise of our own pages returned < -1", 0, 0);
+    return;
+  }
   if (i >= 0 && chance(60)) {
     whole = chance(50);
     va = maps[i].va;
@@ -868,8 +874,15 @@ op_mrange(void)
     r = SC2(SYS_munmap, va, len);
   else if (which == 1)
     r = SC3(SYS_mprotect, va, len, prot);
-  else
+  else if (which == 2)
     r = SC3(SYS_msync, va, len, chance(80) ? MS_SYNC : rnd());
+  else
+    r = SC3(SYS_madvise, va, len, chance(80) ? MADV_PAGEOUT : rnd());  // count or -1
+  if (which == 3) {
+    if (r != -1 && must_fail)
+      fail("madvise of a range that must be refused returned %d", r, 0);
+    return;  // paged out or not, every mapping is as it was
+  }
   if (r == 0 && must_fail)
     fail("call %d on a range that must be refused succeeded", which, 0);
   // what is now mapped where the tracked mappings were
@@ -1485,17 +1498,18 @@ main(int argc, char *argv[])
   vmstat(&v1);
   long lost = (long)v0.frames_free - (long)v1.frames_free;
   long ptlost = (long)v1.pt_pages - (long)v0.pt_pages;
+  long slotslost = (long)v1.swap_used - (long)v0.swap_used;
   printf("fuzz: %d system calls in %d ms (%d forks, %d execs of which %d broken ELFs, %d kills)\n",
          (int)total.calls, (int)ms, (int)total.forks, (int)total.execs, (int)total.badelf_execs,
          (int)total.kills);
   if (ndied)
     printf("fuzz: %d workers killed for lack of memory (%d OOM kills in all, %d orphans)\n", ndied,
            ooms, orphans);
-  printf("fuzz: workers reaped %d/%d; frames lost %d; page-table pages lost %d; processes %d -> "
-         "%d; file system %s; failed checks %d\n",
-         nreaped, nworkers, (int)lost, (int)ptlost, (int)v0.nproc, (int)v1.nproc,
+  printf("fuzz: workers reaped %d/%d; frames lost %d; page-table pages lost %d; swap slots lost "
+         "%d; processes %d -> %d; file system %s; failed checks %d\n",
+         nreaped, nworkers, (int)lost, (int)ptlost, (int)slotslost, (int)v0.nproc, (int)v1.nproc,
          fsok ? "works" : "BROKEN", (int)total.failures);
-  if (lost || ptlost || !fsok || nreaped != nworkers || v1.nproc != v0.nproc)
+  if (lost || ptlost || slotslost || !fsok || nreaped != nworkers || v1.nproc != v0.nproc)
     failed = 1;
   printf("%s fuzz_seed_%d\n", failed ? "FAIL" : "PASS", (int)seed);
   printf("%d passed, %d failed\n", !failed, failed);
