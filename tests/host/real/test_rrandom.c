@@ -1,6 +1,7 @@
 // A seeded random mix over the real pmap.c: up to four address spaces fork
-// (mostly COW), write, read, move the break across 2 MiB spans, map, unmap
-// and exit, memory now and then nearly exhausted. A shadow byte per tracked
+// (mostly COW), write, read, move the break across 2 MiB spans, map, unmap,
+// page out to the fake swap disk and exit, memory now and then nearly
+// exhausted. A shadow byte per tracked
 // page catches contents leaking between address spaces or lost; after every
 // step the audit recomputes every table and frame count from scratch.
 #include <stdlib.h>
@@ -44,6 +45,8 @@ static struct {
   int shared_steps;  // steps after which some leaf table was shared
   int shared3;       // ... by three or more page tables
   int cut_fail;      // sbrk shrink / unmap refused for want of a table copy
+  int pageouts;      // pages written to swap
+  int swap_full;     // page-outs refused: no slot
   uint64 faults[FK_NKINDS];
 } seen_;
 
@@ -54,11 +57,25 @@ page_holds(const uint8 *p, uint8 b)
   return p[0] == b && p[2049] == b && p[PGSIZE - 1] == b;
 }
 
+// The bytes of the page at va: its frame, or its slot on the fake swap disk.
+static uint8 *
+page_or_slot(struct aspace *as, uint64 va)
+{
+  uint8 *p = page_at(as, va);
+  struct pmap_slot s;
+  swapslot_t slot;
+  if (p == 0 && pmap_slot_find(&as->pmap, va, &s) == 0 && pmap_slot_swap(&as->pmap, &s, &slot)) {
+    p = fakedisk_page(8 * (uint64)(slot - 1));
+    CHECKF(p != 0, "page %#lx on swap slot %u, never written", va, slot);
+  }
+  return p;
+}
+
 static void
 verify(int t, int k, int i)
 {
   struct model *m = &models[k];
-  uint8 *p = page_at(m->as, slot_va(i));
+  uint8 *p = page_or_slot(m->as, slot_va(i));
   if (p == 0)
     CHECKF(m->page[i] == 0, "step %d as%d: page %#lx (%#x) unmapped", t, k, slot_va(i), m->page[i]);
   else
@@ -118,7 +135,7 @@ step(int t)
     return;
   }
   struct aspace *as = m->as;
-  int op = rnd(22);
+  int op = rnd(28);
   if (op < 9) {  // a user access
     int access = op < 3 ? ACC_WRITE : op < 8 ? ACC_READ : ACC_EXEC;
     int i = rnd(2) ? hot[rnd(NHOT)] : (int)rnd(NSLOT);
@@ -162,6 +179,16 @@ step(int t)
       model_forget(m, slot_va, s, e);
     else
       seen_.cut_fail += frames_free() == 0;
+  } else if (op >= 22) {  // page out hot pages, or a run of pages (what is not eligible stays)
+    int run = rnd(3) == 0, n = run ? 1 + rnd(40) : 1 + rnd(12);
+    uint64 va = slot_va(rnd(NSLOT));
+    acquiresleep(&as->lock);
+    for (int j = 0; j < n; j++) {
+      int r = vm_pageout_locked(as, run ? va + P(j) : slot_va(hot[rnd(NHOT)]));
+      seen_.pageouts += r == 1;
+      seen_.swap_full += r < 0;
+    }
+    releasesleep(&as->lock);
   } else if (op < 19) {  // fork
     int d = empty_slot();
     if (d >= 0)
@@ -193,6 +220,8 @@ static void
 run(uint64 seed)
 {
   rnd_seed(seed);
+  fakedisk_reset(8 * 48);  // few slots: swap fills up now and then
+  swap_init();
   for (int i = 0; i < NHOT; i++)
     hot[i] = rnd(NSLOT);
   models_start(NSLOT);
@@ -232,9 +261,10 @@ test_real_random_ops(void)
     vm_faultaround = 0;
   }
   if (getenv("RR_VERBOSE"))
-    printf("shared steps %d, three-way %d, cut refused %d, COW copy %lu reuse %lu\n",
+    printf("shared steps %d, three-way %d, cut refused %d, COW copy %lu reuse %lu, page-outs %d "
+           "(swap full %d), swap-ins %lu\n",
            seen_.shared_steps, seen_.shared3, seen_.cut_fail, seen_.faults[FK_COW_COPY],
-           seen_.faults[FK_COW_REUSE]);
+           seen_.faults[FK_COW_REUSE], seen_.pageouts, seen_.swap_full, seen_.faults[FK_SWAP_IN]);
   if (seed)
     return;  // the coverage below is promised for the fixed seeds only
   CHECKF(seen_.shared_steps > STEPS / 5, "only %d steps with a shared table", seen_.shared_steps);
@@ -242,4 +272,7 @@ test_real_random_ops(void)
   CHECKF(seen_.cut_fail > 0, "no shrink or unmap ran out of memory");
   CHECKF(seen_.faults[FK_COW_COPY] >= 20 && seen_.faults[FK_COW_REUSE] >= 5,
          "COW copies %lu, reuses %lu", seen_.faults[FK_COW_COPY], seen_.faults[FK_COW_REUSE]);
+  CHECKF(seen_.pageouts >= 200 && seen_.faults[FK_SWAP_IN] >= 5 && seen_.swap_full > 0,
+         "page-outs %d, swap-ins %lu, swap full %d", seen_.pageouts, seen_.faults[FK_SWAP_IN],
+         seen_.swap_full);
 }
