@@ -337,6 +337,59 @@ zero_page_fault_ns(int npages)
   return sum ? NA : (long)median(samples, 16);
 }
 
+// ---- swap: a fault that reads its page back vs one that zero-fills ----
+
+// npages heap pages written, put on swap with madvise(MADV_PAGEOUT), then
+// read back one byte per page in 16 batches: the median batch, per page, is
+// one swap-in fault (a 4 KiB read from the swap disk). *pageout_ns gets
+// madvise's time per page (PTE change, TLB flush, 4 KiB write). NA without swap.
+static long
+swapin_fault_ns(int npages, long *pageout_ns)
+{
+  long len = (long)npages * PGSIZE, batch = len / 16, off;
+  volatile char *v;
+  uint64 samples[16], t;
+  char *p;
+  int i, n, sum = 0;
+
+  *pageout_ns = NA;
+  p = sbrklazy((int)(len + PGSIZE));
+  if (p == (char *)-1)
+    return NA;
+  v = (volatile char *)PGROUNDUP((uint64)p);
+  for (off = 0; off < len; off += PGSIZE)
+    v[off] = 1;
+  t = now();
+  n = madvise((void *)v, (uint64)len, MADV_PAGEOUT);
+  t = now() - t;
+  if (n != npages) {
+    sbrklazy(-(int)(len + PGSIZE));
+    return NA;
+  }
+  *pageout_ns = (long)(t / npages);
+  best = -1;
+  for (i = 0; i < 16; i++) {
+    samples[i] = now();
+    for (off = 0; off < batch; off += PGSIZE)
+      sum += v[i * batch + off];
+    samples[i] = (now() - samples[i]) / (batch / PGSIZE);
+    if (best < 0 || (long)samples[i] < best)
+      best = (long)samples[i];
+  }
+  sbrklazy(-(int)(len + PGSIZE));
+  return sum == npages ? (long)median(samples, 16) : NA;
+}
+
+static void
+bench_swapin(void)
+{
+  long out, in = swapin_fault_ns(1024, &out);
+  record("fault_swap_in", in, "ns");
+  record("fault_swap_in_best", in == NA ? NA : best, "ns");
+  record("pageout_per_page", out, "ns");
+  record_ratio("ratio_swapin_over_zerofill", in, lookup("fault_lazy"));
+}
+
 static long
 null_syscall_ns(int iters)
 {
@@ -963,6 +1016,10 @@ summary(void)
   show("fault_lazy_pool_pct", "  zeroed frames served by the pool");
   show("fault_lazy_noprezero", "the same, no pre-zeroed pool");
   show("fault_zero_page", "one read fault mapping the zero page");
+  show("fault_swap_in", "one swap-in fault (4 KiB read from the swap disk)");
+  show("fault_swap_in_best", "  fastest batch");
+  show("pageout_per_page", "madvise(MADV_PAGEOUT), per page");
+  show("ratio_swapin_over_zerofill", "swap-in fault / zero-fill fault");
   show("syscall_null", "null system call (getpid)");
   show("syscall_null_best", "  fastest batch");
   show("zero4k_memset", "zero 4 KiB in user space (memset)");
@@ -1030,9 +1087,13 @@ main(int argc, char *argv[])
     bench_file();
     return 0;
   }
-  // "bench swap": only the swap device's figures.
+  // "bench swap": only the swap figures: the device's, and the swap-in
+  // fault beside the zero-fill fault.
   if (argc > 1 && strcmp(argv[1], "swap") == 0) {
     bench_swapdev();
+    record("fault_lazy", lazy_fault_ns(4096), "ns");
+    record("fault_lazy_best", best, "ns");
+    bench_swapin();
     return 0;
   }
   t0 = now();
@@ -1050,6 +1111,7 @@ main(int argc, char *argv[])
   }
   record("frames_free_at_start", (long)free0, "frames");
   bench_lazy_eager();
+  bench_swapin();
   bench_trap_satp();
   bench_fork();
   bench_file();
