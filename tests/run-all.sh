@@ -44,10 +44,10 @@ log_fsck=build/test-fsck.log
 { python3 tools/fsck/fsck.py build/test-fs.img && echo "PASS fsck_after_guest_tests" && echo "1 passed, 0 failed" ||
   { echo "FAIL fsck_after_guest_tests"; echo "0 passed, 1 failed"; }; } 2>&1 | tee $log_fsck
 
-echo "== a full disk and no free inodes (usertests smalldisk_* on a 1200-block, 64-inode disk)"
+echo "== a full disk and no free inodes (usertests smalldisk_* on a 1600-block, 64-inode disk: room for usertests (~0.9 MiB) and a 100 KiB fill)"
 log_small=build/test-smalldisk.log
 rm -f build/test-small.img
-RUN_MKFS_OPTS="-s 1200 -i 64" RUN_PROGS="build/user/_init build/user/_sh build/user/_usertests" \
+RUN_MKFS_OPTS="-s 1600 -i 64" RUN_PROGS="build/user/_init build/user/_sh build/user/_usertests" \
   KEEP_IMG=build/test-small.img tools/run.sh 'usertests smalldisk_*' "${TEST_TIMEOUT:-600}" 2>&1 |
   grep -av '^balloc: out of blocks$\|^ialloc: no free inodes$' | tee $log_small
 small_rc=${PIPESTATUS[0]}
