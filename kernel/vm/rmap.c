@@ -20,6 +20,7 @@
 #include "vmstat.h"
 #include "sync/spinlock.h"
 #include "sync/sleeplock.h"
+#include "proc/proc.h"
 #include "vm/vm.h"
 #include "lib/klib.h"
 
@@ -102,33 +103,66 @@ enum walk_op {
   W_WRPROTECT,  // vmobj_wrprotect_range: writable PTEs of shared regions -> read-only
 };
 
-// Frames whose PTEs are gone but whose references are kept until the TLB of
-// every hart running the address space is clean (pmap_shootdown): only then
-// may a frame be reused.
+// The PTEs a visit changed, with the frames of removed ones, whose
+// references are kept until the TLB of every hart running the address
+// space is clean (pmap_shootdown): only then may a frame be reused.
+//
+// A copyin/copyout of the process looks its PTE up without as->lock and
+// then uses the frame through the direct map, with as->uaccess raised
+// around lookup and copy (uaccess.c). So after the shootdown, if a copy is
+// in flight it may still be using a frame whose PTE just went, or storing
+// into a page just made read-only: then the visit puts those PTEs back as
+// they were (the kept reference goes back to the PTE; no table page is
+// needed, the leaf is still there) and reports -1 for that address space,
+// as vm_pageout_locked backs off. It never waits for the copy: the copier
+// may be in a fault that waits for a lock the walker's caller holds
+// (reclaim's). A copy that starts after the change finds the new PTEs. A
+// walk run by the process itself is not racing a copy of its own (that
+// copy looks its page up again after its fault).
 #define HOLD 32
 struct held {
   struct aspace *as;
   int n;
-  int changed;  // a valid PTE changed since the last shootdown
-  paddr_t pa[HOLD];
+  struct {
+    vaddr_t va;
+    paddr_t pa;
+    int prot;     // as it was
+    int removed;  // 1: the PTE went (pa holds our reference); 0: it lost W
+  } pte[HOLD];
 };
 
-static void
+static int
+copy_in_flight(struct aspace *as)
+{
+  struct proc *p = myproc();
+  return !(p && p->as == as) && aspace_uaccess_busy(as);
+}
+
+// Make the changes so far stick (shootdown, frames released), or undo them
+// if a copy is in flight. 0, or -1 if they were undone.
+static int
 settle(struct held *h)
 {
-  if (!h->changed)
-    return;
-  pmap_shootdown(&h->as->pmap);
-  for (int i = 0; i < h->n; i++)
-    frame_unref(h->pa[i]);
+  if (h->n == 0)
+    return 0;
+  struct pmap *pm = &h->as->pmap;
+  pmap_shootdown(pm);
+  int undo = copy_in_flight(h->as);
+  for (int i = 0; i < h->n; i++) {
+    if (undo) {
+      int ok = pmap_enter(pm, h->pte[i].va, h->pte[i].pa, h->pte[i].prot);
+      assert(ok == 0);  // the leaf table is still there
+    } else if (h->pte[i].removed) {
+      frame_unref(h->pte[i].pa);
+    }
+  }
   h->n = 0;
-  h->changed = 0;
+  return undo ? -1 : 0;
 }
 
 static void
-claim(uint64 va, void *arg)
+claim(struct region *r, vaddr_t va)
 {
-  struct region *r = arg;
   vmobj_dirty(r->obj, (r->off + (va - r->start)) / PGSIZE);
 }
 
@@ -141,40 +175,53 @@ file_pages(struct region *r)
   return MIN(n, f);
 }
 
-// Remove the page at va of r (W_CACHE, shared: after passing its dirty claim on).
-// 0, or -1 if its shared leaf table could not be copied.
+// Do op to the page at va of r: remove it (W_CACHE, shared: after passing
+// its dirty claim on; W_EOF), or take W away (W_WRPROTECT, claim passed).
+// 0, or -1 if it could not be done (a shared leaf table could not be
+// copied, or a batch had to be undone for a copy in flight).
 static int
-unmap_page_locked(struct held *h, struct region *r, vaddr_t va, enum walk_op op)
+page_locked(struct held *h, struct region *r, vaddr_t va, enum walk_op op)
 {
   struct aspace *as = h->as;
+  struct pmap *pm = &as->pmap;
   paddr_t pa;
   int prot;
-  if (!pmap_query(&as->pmap, va, &pa, &prot)) {
+  int shared = r->flags & REG_SHARED;
+  if (!pmap_query(pm, va, &pa, &prot)) {
     // Past end of file a private copy on swap goes too (its slot back):
     // a touch there is "beyond end of file" like everywhere else.
     struct pmap_slot sl;
     swapslot_t slot;
-    if (op == W_EOF && pmap_slot_find(&as->pmap, va, &sl) == 0 &&
-        pmap_slot_swap(&as->pmap, &sl, &slot) &&
-        pmap_remove(&as->pmap, va, va + PGSIZE, frame_unref) < 0)
+    if (op == W_EOF && pmap_slot_find(pm, va, &sl) == 0 && pmap_slot_swap(pm, &sl, &slot) &&
+        pmap_remove(pm, va, va + PGSIZE, frame_unref) < 0)
       return -1;
     return 0;
   }
-  int shared = r->flags & REG_SHARED;
   if (op == W_CACHE && !shared && !frame_is_cache(pa))
     return 0;  // a private copy: the region's own data, not the cache's
+  if (op == W_WRPROTECT && !(prot & PROT_WRITE))
+    return 0;
+  int err = 0;
   if (h->n == HOLD)
-    settle(h);
-  if (op == W_CACHE && shared && (prot & PROT_WRITE))
-    claim(va, r);  // (past end of file, W_EOF, there is nothing to claim)
-  frame_ref(pa);   // kept until the shootdown
-  if (pmap_remove(&as->pmap, va, va + PGSIZE, frame_unref) < 0) {
-    frame_unref(pa);
-    return -1;
+    err = settle(h);
+  if (op != W_EOF && shared && (prot & PROT_WRITE))
+    claim(r, va);  // (past end of file, W_EOF, there is nothing to claim)
+  if (op == W_WRPROTECT) {
+    if (pmap_protect(pm, va, va + PGSIZE, r->prot & ~PROT_WRITE, 0, 0) < 0)
+      return -1;
+  } else {
+    frame_ref(pa);  // kept until the shootdown
+    if (pmap_remove(pm, va, va + PGSIZE, frame_unref) < 0) {
+      frame_unref(pa);
+      return -1;
+    }
   }
-  h->pa[h->n++] = pa;
-  h->changed = 1;
-  return 0;
+  h->pte[h->n].va = va;
+  h->pte[h->n].pa = pa;
+  h->pte[h->n].prot = prot;
+  h->pte[h->n].removed = op != W_WRPROTECT;
+  h->n++;
+  return err;
 }
 
 // The walk's work in one address space, whose lock is held.
@@ -193,24 +240,16 @@ visit_locked(struct held *h, struct vmobj *o, uint64 first, uint64 last, enum wa
     struct region *r = as->region[i];
     if (r->obj != o)
       continue;
+    if (op == W_WRPROTECT && !(r->flags & REG_SHARED))
+      continue;  // private regions hold no claims on the file
     uint64 pg0 = r->off / PGSIZE, a = MAX(first, pg0), b = MIN(last, pg0 + file_pages(r));
-    if (a >= b)
-      continue;
     vaddr_t s = r->start + (a - pg0) * PGSIZE, e = r->start + (b - pg0) * PGSIZE;
-    if (op == W_WRPROTECT) {
-      if (!(r->flags & REG_SHARED) || !(r->prot & PROT_WRITE))
-        continue;
-      if (pmap_protect(&as->pmap, s, e, r->prot & ~PROT_WRITE, claim, r) < 0)
-        err = -1;
-      else
-        h->changed = 1;
-      continue;
-    }
-    for (vaddr_t va = s; va < e; va += PGSIZE)
-      if (unmap_page_locked(h, r, va, op) < 0)
+    for (vaddr_t va = s; a < b && va < e; va += PGSIZE)
+      if (page_locked(h, r, va, op) < 0)
         err = -1;
   }
-  settle(h);
+  if (settle(h) < 0)
+    err = -1;
   return err;
 }
 
@@ -251,7 +290,8 @@ vmobj_unmap_eof(struct vmobj *o)
 {
   int err = walk(o, 0, 0, W_EOF);
   if (err < 0)
-    printf("rmap: inode %d truncated: out of memory unmapping some pages past its end\n",
+    printf("rmap: inode %d truncated: some pages past its end stay mapped (no memory, or a "
+           "copy in flight)\n",
            vmobj_inum(o));
   return err;
 }

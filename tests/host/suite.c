@@ -59,6 +59,7 @@
   X(rmap_fork_oom)                                                                                 \
   X(rmap_truncate_every_sharer)                                                                    \
   X(rmap_truncate_swapped_copy)                                                                    \
+  X(rmap_backs_off_for_copy)                                                                       \
   X(rmap_wrprotect_every_sharer)                                                                   \
   X(rmap_unmap_range)                                                                              \
   X(rmap_walk_oom)                                                                                 \

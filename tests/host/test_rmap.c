@@ -381,6 +381,46 @@ test_rmap_truncate_swapped_copy(void)
   swap_table_init(0);
 }
 
+// Another process's copyin/copyout in flight (as->uaccess raised) may be
+// using a frame whose PTE a walk just removed, or storing into a page just
+// made read-only: the walk puts those PTEs back (and says -1) rather than
+// free the frames or wait; once the copy is over the same walk succeeds.
+void
+test_rmap_backs_off_for_copy(void)
+{
+  struct vmobj *o = fakeobj_file(P(16));
+  struct aspace *a = as_process();
+  CHECK(aspace_map_obj(a, SH, SH + P(16), RW, RK_MMAP, REG_SHARED, o, 0, ~0UL) == 0);
+  for (int i = 0; i < 16; i++)
+    CHECK_EQ(vm_fault(a, SH + P(i), ACC_READ, 0, 0), FAULT_OK);
+  user_fill(a, SH + P(1), 0x11);
+  user_fill(a, SH + P(12), 0x12);
+  CHECK(vmobj_sync(o, 0, 16) == 0);
+  paddr_t p12 = pa_of(a, SH + P(12));
+  a->uaccess = 1;  // a copy of a's is between its PTE lookup and its memmove
+  CHECK_EQ(vmobj_wrprotect_range(o, 0, 16), -1);
+  CHECK(prot_of(a, SH + P(1)) & PROT_WRITE);  // still writable: the copy's store stays a claim
+  CHECK(prot_of(a, SH + P(12)) & PROT_WRITE);
+  fakeobj_truncate(o, P(2));  // the detached frames' last references are the PTEs'
+  CHECK_EQ(vmobj_unmap_eof(o), -1);
+  for (int i = 0; i < 16; i++)
+    CHECK(mapping(a, SH + P(i), 0, 0));
+  CHECK_EQ(pa_of(a, SH + P(12)), p12);
+  CHECK_EQ(frame_refcount(p12), 1);
+  CHECK(page_is(page_at(a, SH + P(12)), 0x12));
+  check_as(a);
+  a->uaccess = 0;  // the copy is over
+  CHECK_EQ(vmobj_wrprotect_range(o, 0, 2), 0);
+  CHECK(!(prot_of(a, SH + P(1)) & PROT_WRITE));
+  CHECK_EQ(vmobj_unmap_eof(o), 0);
+  for (int i = 2; i < 16; i++)
+    CHECK(!mapping(a, SH + P(i), 0, 0));
+  CHECK_EQ(frame_refcount(p12), 0);
+  check_as(a);
+  aspace_put(a);
+  fakeobj_release(o);
+}
+
 // msync's write-protection reaches every sharer: a forked child's store
 // through a still-writable PTE (its claim) is written back at the parent's
 // msync, and the child's next store faults again.
