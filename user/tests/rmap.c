@@ -248,3 +248,32 @@ TEST(rmap_munmap_reaches_child_stores)
 {
   child_stores_parent_syncs(1);
 }
+
+// A private copy of a file page past the new end that sits on swap goes
+// too: its slot comes back at the truncation and a touch there kills.
+TEST(rmap_truncate_swapped_copy)
+{
+  int fd = rfile("t_rm5", NP, 9);
+  char *pr = mmap(0, NP * PGSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  CHECK(pr != MAP_FAILED, "mmap");
+  for (int i = 0; i < PGSIZE; i++)
+    pr[3 * PGSIZE + i] = (char)(i * 3 + 1);  // a private copy of page 3
+  struct vmstat a, b, c;
+  xvmstat(&a);
+  if (a.swap_total == 0 || !a.swap_on) {
+    printf("rmap_truncate_swapped_copy: no swap, checking the plain case only\n");
+  } else {
+    CHECK(madvise(pr + 3 * PGSIZE, PGSIZE, MADV_PAGEOUT) == 1, "page-out of the private copy");
+    xvmstat(&b);
+    CHECK(b.swap_used == a.swap_used + 1, "swap_used %d, want %d", (int)b.swap_used,
+          (int)a.swap_used + 1);
+  }
+  xtruncate("t_rm5");
+  xvmstat(&c);
+  CHECK(c.swap_used == a.swap_used, "the slot of the copy past the end was not freed (%d, want %d)",
+        (int)c.swap_used, (int)a.swap_used);
+  CHECK(child_status(touch, pr + 3 * PGSIZE) == -1, "the copy past the end is still readable");
+  CHECK(munmap(pr, NP * PGSIZE) == 0, "munmap");
+  close(fd);
+  CHECK(unlink("t_rm5") == 0, "unlink");
+}
