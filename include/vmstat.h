@@ -83,6 +83,8 @@ struct vmstat {
   uint64 low_wmark;      // free frames below which a fault reclaims first
   uint64 high_wmark;     // free frames a reclaim run aims for
   uint64 clock_young;    // pages the clock found accessed and gave a second chance
+  // TLB (kernel/arch/riscv/pmap.c): since boot.
+  uint64 tlb_shootdowns;  // pmap_shootdowns that had to interrupt another hart and wait
 };
 
 // Process states as reported to user space.
@@ -172,5 +174,11 @@ struct regioninfo {
 // Not a switch, for tests: value n > 0 runs the reclaimer for n frames now
 // and returns how many it freed (value -1 returns 0).
 #define VMCTL_RECLAIM 12
+// Not a switch, a hook for tests and teaching (like VMCTL_SWAPTEST):
+// vmctl(VMCTL_PAGEOUT_PID, pid) pages out every eligible page of process
+// pid now, as madvise(MADV_PAGEOUT) of all its regions would, even while it
+// runs on another hart (which is then sent a TLB shootdown). Returns the
+// pages paged out; -1 if there is no such process or no swap.
+#define VMCTL_PAGEOUT_PID 16
 
 #endif

@@ -92,6 +92,22 @@ swap_enabled(void)
   return swap_nslots() > 0 && swap_set(-1) > 0;
 }
 
+int
+aspace_pageout_all(struct aspace *as)
+{
+  if (!swap_enabled())
+    return -1;
+  int n = 0, r = 0;
+  acquiresleep(&as->lock);
+  for (int i = 0; i < as->nregion && r >= 0; i++)
+    for (vaddr_t va = as->region[i]->start; va < as->region[i]->end && r >= 0; va += PGSIZE)
+      if ((r = vm_pageout_locked(as, va)) > 0)
+        n += r;
+  ASPACE_CHECK(as);
+  releasesleep(&as->lock);
+  return n;
+}
+
 // madvise(MADV_PAGEOUT) of [start, start+len): every eligible page of the
 // range goes to swap now. Refused (-1, nothing changed) like munmap's bad
 // ranges (unaligned start, len 0, past MAXVA) and also: a hole in the range

@@ -44,6 +44,7 @@ sys_vmstat(void)
   vmobj_stats(&st);
   swap_stats(&st);
   reclaim_stats(&st);
+  st.tlb_shootdowns = pmap_shootdowns();
   return copyout(addr, &st, sizeof(st));
 }
 
@@ -157,6 +158,14 @@ sys_vmctl(void)
     return value == 0 || value == 1 || value == -1 ? swap_set(value) : -1;
   if (op == VMCTL_SWAPTEST)
     return swap_selftest(value);
+  if (op == VMCTL_PAGEOUT_PID) {
+    struct aspace *as = value > 0 ? proc_aspace(value) : 0;
+    if (as == 0)
+      return -1;
+    int n = aspace_pageout_all(as);
+    aspace_put(as);
+    return n;
+  }
   if (op == VMCTL_CACHE_RECLAIM || op == VMCTL_CACHE_EVICT) {
     if (value == -1)
       return 0;

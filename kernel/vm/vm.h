@@ -168,6 +168,9 @@ int vm_pageout_locked(struct aspace *as, vaddr_t va);
 // madvise(addr, len, MADV_PAGEOUT): pages paged out, or -1 (bad range or
 // advice, no swap). Takes as->lock.
 int aspace_madvise(struct aspace *as, vaddr_t start, uint64 len, int advice);
+// Every eligible page of as out (vmctl VMCTL_PAGEOUT_PID): count, or -1 if
+// no swap. Takes as->lock; as may be running on another hart.
+int aspace_pageout_all(struct aspace *as);
 
 // ---- region.c, aspace.c: an address space = sorted regions + page table ----
 #define NREGION VM_MAXREGIONS  // regions per address space (vmstat.h: 256)

@@ -355,3 +355,57 @@ TEST(swap_madvise_bad_inputs)
   if (vs.swap_total == 0 || !vs.swap_on)
     CHECK(madvise(p, len, MADV_PAGEOUT) == -1, "madvise without swap");
 }
+
+// The TLB argument on the real machine: a child keeps writing and checking
+// every byte of its pages (so it runs, on another hart, with its page table
+// loaded) while the parent pages the child's memory out again and again
+// (vmctl VMCTL_PAGEOUT_PID). Each page-out must reach the child's hart
+// (a shootdown) before the frame is written and freed; a store through a
+// stale translation would land in a freed frame and the child's check, or
+// the frame audit, would see it.
+TEST(swap_pageout_while_running)
+{
+  if (!have_swap())
+    return;
+  int n = 128, pid, rounds = 12, out = 0;
+  char *m = anon_map((uint64)n * PGSIZE);
+  volatile int *stop =
+      (volatile int *)mmap(0, PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK(stop != MAP_FAILED, "mmap shared");
+  stop[0] = stop[1] = 0;  // [0]: the parent says stop; [1]: rounds the child has done
+  struct vmstat v0, v1;
+  xvmstat(&v0);
+  pid = xfork();
+  if (pid == 0) {
+    for (uint64 r = 1; !stop[0]; r++) {
+      pages_fill(m, n, 100 + r);
+      if (pages_check(m, n, 100 + r) != 0)
+        exit(3);
+      stop[1] = (int)r;
+    }
+    exit(0);
+  }
+  while (stop[1] == 0)
+    sleep(1);  // the child's pages exist and it is running
+  for (int k = 0; k < rounds; k++) {
+    int done = stop[1];
+    while (stop[1] == done)
+      ;  // the child has read its pages back and is filling them again: running
+    int got = vmctl(VMCTL_PAGEOUT_PID, pid);
+    CHECK(got >= 0, "VMCTL_PAGEOUT_PID failed");
+    out += got;
+  }
+  *stop = 1;
+  int st = xwait(0);
+  xvmstat(&v1);
+  CHECK(st == 0, "the child saw a wrong byte (status %d)", st);
+  CHECK(out >= rounds * n / 2, "only %d pages paged out in %d rounds", out, rounds);
+  CHECK(v1.swap_ins > v0.swap_ins, "the child never read a page back");
+  CHECK(v1.tlb_shootdowns > v0.tlb_shootdowns, "no shootdown reached another hart");
+  printf("  %d pages out, %d back in, %d shootdowns\n", out, (int)(v1.swap_ins - v0.swap_ins),
+         (int)(v1.tlb_shootdowns - v0.tlb_shootdowns));
+  CHECK(vmctl(VMCTL_PAGEOUT_PID, 99999) == -1, "a missing pid");
+  CHECK(vmctl(VMCTL_PAGEOUT_PID, -3) == -1, "a negative pid");
+  munmap(m, (uint64)n * PGSIZE);
+  munmap((void *)stop, PGSIZE);
+}

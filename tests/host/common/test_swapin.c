@@ -297,8 +297,22 @@ test_swapin_madvise(void)
   }
   CHECK_EQ(swap_used(), 0);
   check_as(as);
+  // every eligible page of the address space (VMCTL_PAGEOUT_PID)
+  user_fill(as, DATA_START, 0xDD);
+  CHECK_EQ(aspace_pageout_all(as), 7);  // six mmap pages and the data page; not the zero page
+  CHECK_EQ(swap_used(), 7);
+  check_as(as);
+  CHECK_EQ(aspace_pageout_all(as), 0);
+  for (int i = 0; i < 6; i++) {
+    CHECK_EQ(vm_fault(as, MMAP_AT + P(i), ACC_READ, 0, 0), FAULT_OK);
+    CHECK(page_is(page_at(as, MMAP_AT + P(i)), 0xD0 + i));
+  }
+  CHECK_EQ(vm_fault(as, DATA_START, ACC_READ, 0, 0), FAULT_OK);
+  CHECK(page_is(page_at(as, DATA_START), 0xDD));
+  CHECK_EQ(swap_used(), 0);
   // no swap disk: refused, nothing changed
   swap_fresh(0);
+  CHECK_EQ(aspace_pageout_all(as), -1);
   uint64 res = as->pmap.resident;
   CHECK_EQ(aspace_madvise(as, MMAP_AT, P(6), MADV_PAGEOUT), -1);
   CHECK_EQ(as->pmap.resident, res);
