@@ -203,17 +203,19 @@ managed=$(f frames_total)
   echo "file_mmap_*: touching every page of a \`MAP_PRIVATE\` mapping (warm mapped / warm read(): $(r ratio_mmap_over_read_warm_4M))."
   echo "file_msync_4M: a store to every page of a \`MAP_SHARED\` mapping, then \`msync\` (msync / write(): $(r ratio_msync_over_write_4M))."
   echo
-  echo "## Swap device: one 4 KiB page per request"
+  echo "## Swap device: 4 KiB pages, one per request or batched"
   echo
   echo "The swap disk's own time per page (\`vmctl(VMCTL_SWAPTEST, 256)\`: 256 pages written, then"
   echo "read back; the kernel's clock of its swap I/O, median of three runs; n/a with \`SWAP=0\`)."
-  echo "For comparison, a cold read() moves 4 KiB in four 1 KiB block requests."
+  echo "Batched: \`vmctl(VMCTL_SWAPTEST, -256)\`, \`swap_write_many\`/\`swap_read_many\` with up to"
+  echo "10 requests in flight. For comparison, a cold read() moves 4 KiB in four 1 KiB block requests."
   echo
-  echo "| measurement | time |"
-  echo "|---|---:|"
-  echo "| one page written to swap | $(t swap_write_page) |"
-  echo "| one page read from swap | $(t swap_read_page) |"
-  echo "| 4 KiB of a cold file read() (file_read_cold_4M / 1024) | $(awk -v n="$(val file_read_cold_4M)" 'BEGIN { if (n + 0 > 0) printf "%.1f µs", n / 1024 / 1000; else print "n/a" }') |"
+  echo "| measurement | one per request | batched |"
+  echo "|---|---:|---:|"
+  echo "| one page written to swap | $(t swap_write_page) | $(t swap_write_page_batch) |"
+  echo "| one page read from swap | $(t swap_read_page) | $(t swap_read_page_batch) |"
+  echo "| writes, one per request / batched | $(r ratio_swap_write_single_over_batch) | |"
+  echo "| 4 KiB of a cold file read() (file_read_cold_4M / 1024) | $(awk -v n="$(val file_read_cold_4M)" 'BEGIN { if (n + 0 > 0) printf "%.1f µs", n / 1024 / 1000; else print "n/a" }') | |"
   echo
   echo "## exec of a big program: demand paging vs eager loading"
   echo
