@@ -9,7 +9,6 @@
 #include "vmstat.h"
 #include "proc/proc.h"
 #include "vm/vm.h"
-#include "fs/file.h"
 #include "lib/klib.h"
 
 // Watermarks, in frames, from the machine's size: LOW = total/64 and
@@ -81,13 +80,13 @@ count(uint64 *c, uint64 n)
   __atomic_fetch_add(c, n, __ATOMIC_RELAXED);
 }
 
-// Pass 1: clean page-cache pages no page table maps: no write, no unmap.
-// (Until object.c has its own clock, every such page goes at once.)
+// Passes 1 and 3: page-cache pages no page table maps, by object.c's own
+// clock (referenced bit, second chance): clean ones (no write, no unmap),
+// then with dirty also dirty ones, written back through the log first.
 static uint64
-pass_cache(uint64 want)
+pass_cache(uint64 want, int dirty)
 {
-  (void)want;
-  uint64 n = icache_drop_pages();
+  uint64 n = vmobj_reclaim(want, dirty);
   count(&rc.cache, n);
   return n;
 }
@@ -101,7 +100,9 @@ reclaim(uint64 want)
 {
   acquiresleep(&rc.lock);
   count(&rc.runs, 1);
-  uint64 freed = pass_cache(want);
+  uint64 freed = pass_cache(want, 0);
+  if (freed < want)
+    freed += pass_cache(want - freed, 1);
   count(&rc.freed, freed);
   releasesleep(&rc.lock);
   return freed;
