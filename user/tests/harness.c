@@ -128,6 +128,21 @@ byte_at(uint64 i, int seed)
   return (char)((i * 131 + (i >> 12) * 7 + seed) % 251);
 }
 
+int
+pattern_file(const char *path, int npages, int seed, char (*pat)(int off, int seed))
+{
+  static char buf[PGSIZE];
+  unlink(path);
+  int fd = open(path, O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create %s", path);
+  for (int pg = 0; pg < npages; pg++) {
+    for (int i = 0; i < PGSIZE; i++)
+      buf[i] = pat(pg * PGSIZE + i, seed);
+    CHECK(write(fd, buf, PGSIZE) == PGSIZE, "write page %d of %s", pg, path);
+  }
+  return fd;
+}
+
 void
 bytes_fill(char *p, uint64 n, int seed)
 {

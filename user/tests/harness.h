@@ -78,6 +78,11 @@ long bytes_check(const char *p, uint64 n, int seed);
 // into the file out; returns its exit status.
 int run_to_file(const char *path, char **argv, const char *out);
 
+// Create path (replacing it) with npages pages, the byte at file offset
+// off being pat(off, seed), written a page per write(); returns an fd open
+// O_RDWR (CHECKs that it all worked).
+int pattern_file(const char *path, int npages, int seed, char (*pat)(int off, int seed));
+
 // Read up to max-1 bytes of file path into buf, NUL-terminated; returns
 // the byte count, or -1 if it cannot be opened.
 int read_file(const char *path, char *buf, int max);

@@ -15,17 +15,7 @@ mpat(int off, int seed)
 static int
 mfile(const char *path, int npages, int seed)
 {
-  static char buf[PGSIZE];
-
-  unlink(path);
-  int fd = open(path, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "create %s", path);
-  for (int pg = 0; pg < npages; pg++) {
-    for (int i = 0; i < PGSIZE; i++)
-      buf[i] = mpat(pg * PGSIZE + i, seed);
-    CHECK(write(fd, buf, PGSIZE) == PGSIZE, "write page %d", pg);
-  }
-  return fd;
+  return pattern_file(path, npages, seed, mpat);
 }
 
 static void

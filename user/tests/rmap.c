@@ -16,16 +16,7 @@ rpat(int off, int seed)
 static int
 rfile(const char *path, int npages, int seed)
 {
-  static char buf[PGSIZE];
-  unlink(path);
-  int fd = open(path, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "create %s", path);
-  for (int pg = 0; pg < npages; pg++) {
-    for (int i = 0; i < PGSIZE; i++)
-      buf[i] = rpat(pg * PGSIZE + i, seed);
-    CHECK(write(fd, buf, PGSIZE) == PGSIZE, "write page %d", pg);
-  }
-  return fd;
+  return pattern_file(path, npages, seed, rpat);
 }
 
 // Offset of the first byte of [p, p+n) that is not pattern seed, or -1.
