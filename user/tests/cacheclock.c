@@ -116,17 +116,6 @@ TEST(cacheclock_second_chance)
   CHECK(unlink(name[0]) == 0 && unlink(name[1]) == 0, "unlink");
 }
 
-static int
-resident_at(void *va)
-{
-  static struct regioninfo ri[64];
-  int n = procregions(0, ri, 64);
-  for (int i = 0; i < n; i++)
-    if (ri[i].start <= (uint64)va && (uint64)va < ri[i].end)
-      return (int)ri[i].resident;
-  return -1;
-}
-
 #define NC 32
 
 // A parent and its forked child store into a shared mapping (half each);

@@ -129,6 +129,17 @@ byte_at(uint64 i, int seed)
 }
 
 int
+resident_at(void *va)
+{
+  static struct regioninfo ri[64];
+  int n = procregions(0, ri, 64);
+  for (int i = 0; i < n; i++)
+    if (ri[i].start <= (uint64)va && (uint64)va < ri[i].end)
+      return (int)ri[i].resident;
+  return -1;
+}
+
+int
 pattern_file(const char *path, int npages, int seed, char (*pat)(int off, int seed))
 {
   static char buf[PGSIZE];

@@ -83,6 +83,10 @@ int run_to_file(const char *path, char **argv, const char *out);
 // O_RDWR (CHECKs that it all worked).
 int pattern_file(const char *path, int npages, int seed, char (*pat)(int off, int seed));
 
+// Pages mapped now in this process's region holding va (procregions), or -1
+// if no region holds it.
+int resident_at(void *va);
+
 // Read up to max-1 bytes of file path into buf, NUL-terminated; returns
 // the byte count, or -1 if it cannot be opened.
 int read_file(const char *path, char *buf, int max);

@@ -29,18 +29,6 @@ rbad(const char *p, int n, int seed)
   return -1;
 }
 
-// Pages of this process's region holding va that are mapped now.
-static int
-resident_at(void *va)
-{
-  static struct regioninfo ri[64];
-  int n = procregions(0, ri, 64);
-  for (int i = 0; i < n; i++)
-    if (ri[i].start <= (uint64)va && (uint64)va < ri[i].end)
-      return (int)ri[i].resident;
-  return -1;
-}
-
 static void
 touch(void *arg)
 {
