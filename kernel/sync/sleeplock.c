@@ -34,6 +34,18 @@ acquiresleep(struct sleeplock *lk)
   lk->pid = pid;
 }
 
+// For a walker that must not wait (the reclaimer visiting other address
+// spaces): one compare-and-swap, no waiting.
+int
+acquiresleep_try(struct sleeplock *lk)
+{
+  if (!__sync_bool_compare_and_swap(&lk->locked, 0, 1))
+    return 0;
+  struct proc *p = myproc();
+  lk->pid = p ? p->pid : -1;
+  return 1;
+}
+
 void
 releasesleep(struct sleeplock *lk)
 {

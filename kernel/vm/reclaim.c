@@ -91,6 +91,140 @@ pass_cache(uint64 want, int dirty)
   return n;
 }
 
+// ---- pass 2: the clock over address spaces ----
+// The hand visits address spaces in process-table order and, in each, the
+// pages of its regions from as->clock_va on. A page whose accessed bit is
+// set loses it (a second chance); one found clear is evicted: a page-cache
+// page leaves this page table (passes 1/3 then free it), a private
+// anonymous page goes to swap. Leaf tables shared since fork are skipped
+// whole (one pmap, one hart: docs/vm.md, "The TLB argument"), and so are
+// address spaces whose lock is busy (never wait for a lock here) and
+// processes already dying.
+#define LEAF_SPAN (512 * PGSIZE)  // the range one leaf table maps
+
+static int hand_slot;  // s: the process-table slot the hand is at
+
+struct sweep {
+  uint64 want;      // pages to evict this run
+  uint64 freed;     // anonymous pages written to swap (their frames freed)
+  uint64 unmapped;  // file pages taken out of page tables (for passes 1 and 3)
+  uint64 budget;    // mapped pages still to look at this run
+  int noswap;       // a page-out found no slot (swap full or off): no more tries
+};
+
+static int
+sweep_done(struct sweep *w)
+{
+  return w->freed + w->unmapped >= w->want || w->budget == 0;
+}
+
+// A mapped page-cache page with its accessed bit clear: out of this page
+// table. A writable PTE of a shared region hands its dirty claim to the
+// object first. 1 if it left.
+static int
+unmap_cache_locked(struct aspace *as, struct region *r, struct pmap_slot *s, paddr_t pa, int prot)
+{
+  struct pmap *pm = &as->pmap;
+  if ((r->flags & REG_SHARED) && (prot & PROT_WRITE))
+    vmobj_dirty(r->obj, (r->off + (s->va - r->start)) / PGSIZE);
+  pmap_slot_clear(pm, s);
+  pmap_shootdown(pm);  // no hart translates to pa any more
+  if (aspace_uaccess_busy(as)) {
+    pmap_slot_set(pm, s, pa, prot);  // a copy may be using the frame: keep it
+    return 0;
+  }
+  frame_unref(pa);  // the cache's own reference stays
+  return 1;
+}
+
+// One mapped page under the hand.
+static void
+visit_locked(struct aspace *as, struct region *r, struct pmap_slot *s, struct sweep *w)
+{
+  struct pmap *pm = &as->pmap;
+  paddr_t pa;
+  int prot;
+  if (!pmap_slot_get(pm, s, &pa, &prot) || pa == frame_zero_page())
+    return;
+  w->budget--;
+  if (pmap_slot_young(pm, s)) {
+    count(&rc.young, 1);
+    return;
+  }
+  if (frame_is_cache(pa)) {
+    w->unmapped += unmap_cache_locked(as, r, s, pa, prot);
+    return;
+  }
+  if (w->noswap)
+    return;
+  int out = vm_pageout_locked(as, s->va);  // checks the rest: private, refcount 1, ...
+  if (out > 0)
+    w->freed++;
+  else if (out < 0)
+    w->noswap = 1;
+}
+
+// Sweep as from as->clock_va. 1 if the hand reached its end (it moves on
+// to the next address space), 0 if the goal was met first (the hand stays).
+static int
+sweep_as_locked(struct aspace *as, struct sweep *w)
+{
+  struct pmap *pm = &as->pmap;
+  vaddr_t va = as->clock_va;
+  for (int i = region_index_locked(as, va); i < as->nregion; i++) {
+    struct region *r = as->region[i];
+    va = MAX(va, r->start);
+    while (va < r->end) {
+      if (sweep_done(w)) {
+        as->clock_va = va;
+        return 0;
+      }
+      struct pmap_slot s;
+      if (pmap_slot_find(pm, va, &s) < 0 || pmap_slot_shared(pm, &s)) {
+        va = MIN((va / LEAF_SPAN + 1) * LEAF_SPAN, r->end);
+        continue;
+      }
+      do {
+        visit_locked(as, r, &s, w);
+        va += PGSIZE;
+      } while (va < r->end && !sweep_done(w) && pmap_slot_next(pm, &s));
+    }
+  }
+  as->clock_va = 0;
+  return 1;
+}
+
+// Up to two turns of the hand (a page the first turn gave a second chance
+// can go in the second), at most twice the machine's frames looked at.
+// Returns frames freed (anonymous pages); *unmapped gets the file pages
+// it unmapped. rc.lock held.
+static uint64
+pass_clock(uint64 want, uint64 *unmapped)
+{
+  struct sweep w = {.want = want, .budget = 2 * frame_ntotal()};
+  if (swap_nslots() == 0 || swap_set(-1) <= 0)
+    w.noswap = 1;
+  for (int moves = 0; moves <= 2 * NPROC && !sweep_done(&w);) {
+    int pid, dying, finished = 1;
+    char name[16];
+    struct aspace *as = proc_slot_aspace(hand_slot, &pid, name, &dying);
+    if (as && !dying && acquiresleep_try(&as->lock)) {
+      finished = sweep_as_locked(as, &w);
+      releasesleep(&as->lock);
+    }
+    if (as)
+      aspace_put(as);
+    if (finished) {
+      hand_slot = (hand_slot + 1) % NPROC;
+      moves++;
+    }
+  }
+  count(&rc.anon, w.freed);
+  count(&rc.file, w.unmapped);
+  *unmapped = w.unmapped;
+  return w.freed;
+}
+
 // Free up to want frames, cheapest first. Serialised: a caller that waited
 // for another run only tops up what that run left. Returns frames freed.
 // No as->lock, inode lock or transaction may be held (passes take them).
@@ -100,7 +234,12 @@ reclaim(uint64 want)
 {
   acquiresleep(&rc.lock);
   count(&rc.runs, 1);
-  uint64 freed = pass_cache(want, 0);
+  uint64 freed = pass_cache(want, 0), unmapped = 0;
+  if (freed < want) {
+    freed += pass_clock(want - freed, &unmapped);
+    if (unmapped > 0 && freed < want)
+      freed += pass_cache(want - freed, 0);  // the clean pages the clock unmapped
+  }
   if (freed < want)
     freed += pass_cache(want - freed, 1);
   count(&rc.freed, freed);

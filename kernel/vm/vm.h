@@ -212,6 +212,7 @@ struct aspace {
   vaddr_t fa_lo, fa_hi;            // l: pages mapped ahead not yet counted as touched or not
   uint64 rmap_stamp;               // the rmap walk lock (rmap.c): last walk that visited it
   int uaccess;                     // atomic: copies between a PTE lookup and the copy (uaccess.c)
+  vaddr_t clock_va;                // l: where the reclaimer's clock goes on here (reclaim.c)
 };
 
 // region.c: the sorted region set of one address space. All need as->lock.
