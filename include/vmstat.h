@@ -180,5 +180,10 @@ struct regioninfo {
 // runs on another hart (which is then sent a TLB shootdown). Returns the
 // pages paged out; -1 if there is no such process or no swap.
 #define VMCTL_PAGEOUT_PID 16
+// Not a switch, for tests of the reclaimer (whose clock pages out every
+// process's pages): value 1 reads every page on swap back into memory, in
+// every process (swapoff elsewhere), and returns how many (-1: out of
+// memory on the way); value -1 returns 0.
+#define VMCTL_SETTLE 17
 
 #endif

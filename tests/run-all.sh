@@ -67,6 +67,24 @@ for sz in 258K 0; do
   rm -f $log_swap.$sz
 done
 
+echo "== programs larger than RAM (MEM=16M: usertests reclaim_swap_* with SWAP=40M, oom_swap_* with SWAP=8M)"
+log_big=build/test-smallmem.log
+big_rc=0
+: >$log_big
+for run in "40M:reclaim_swap_*" "8M:oom_swap_*"; do
+  rm -f build/test-smallmem.img
+  MEM=16M SWAP=${run%%:*} KEEP_IMG=build/test-smallmem.img \
+    tools/run.sh "usertests ${run#*:}" "${TEST_TIMEOUT:-600}" 2>&1 | tee $log_big.run
+  rc=${PIPESTATUS[0]}
+  cat $log_big.run >>$log_big
+  grep -aqE '^[0-9]+ passed, 0 failed' $log_big.run || [ "$rc" != 0 ] || rc=1
+  [ "$rc" != 0 ] && big_rc=$rc && echo "small-memory run ${run#*:} exited $rc"
+  rm -f $log_big.run
+  { python3 tools/fsck/fsck.py build/test-smallmem.img && echo "PASS fsck_after_${run#*:}" &&
+    echo "1 passed, 0 failed" || { echo "FAIL fsck_after_${run#*:}"; echo "0 passed, 1 failed"; }; } 2>&1 |
+    tee -a $log_big
+done
+
 echo "== crash test, ${CRASH_POINTS:-3} points (make crashtest N=... for more)"
 log_crash=build/test-crash.log
 python3 tools/crashtest/crashtest.py -n "${CRASH_POINTS:-3}" --seed "${CRASH_SEED:-1}" --max-delay 5 \
@@ -120,6 +138,12 @@ if [ "$swap_rc" != 0 ] && [ "$qf" = 0 ]; then failed=$((failed + 1)); fi
 if grep -aq '^panic' $log_swap; then failed=$((failed + 1)); echo "kernel panicked (swap sizes)"; fi
 passed=$((passed + qp))
 failed=$((failed + qf))
+# the small-memory runs and their fsck checks (several summaries: add them up)
+read -r bp bf < <(grep -aE '^[0-9]+ passed, [0-9]+ failed' $log_big | awk '{p += $1; f += $3} END {print p + 0, f + 0}')
+if [ "$big_rc" != 0 ] && [ "$bf" = 0 ]; then failed=$((failed + 1)); fi
+if grep -aq '^panic' $log_big; then failed=$((failed + 1)); echo "kernel panicked (small memory)"; fi
+passed=$((passed + bp))
+failed=$((failed + bf))
 # the fuzzer's stage and fsck of the image it left
 read -r zp zf < <(count $log_fuzz)
 read -r yp yf < <(count $log_fuzz.fsck)

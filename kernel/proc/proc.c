@@ -578,8 +578,8 @@ procdump(void)
 // For the reclaimer's clock and the OOM killer (kernel/vm/reclaim.c), which
 // walk the table in slot order: the address space of the process in slot i
 // with a reference held (the caller puts it), its pid, name (16 bytes) and
-// whether it is already killed; 0 for a free slot, a zombie, init, or a
-// process without an address space. Takes and drops p->lock.
+// whether it is already killed; 0 for a free slot, a zombie or a process
+// without an address space. Takes and drops p->lock.
 struct aspace *
 proc_slot_aspace(int i, int *pid, char *name, int *dying)
 {
@@ -588,7 +588,7 @@ proc_slot_aspace(int i, int *pid, char *name, int *dying)
   struct proc *p = &proc[i];
   struct aspace *as = 0;
   acquire(&p->lock);
-  if (p->state != UNUSED && p->state != ZOMBIE && p != initproc && p->as) {
+  if (p->state != UNUSED && p->state != ZOMBIE && p->as) {
     as = p->as;
     aspace_get(as);
     *pid = p->pid;

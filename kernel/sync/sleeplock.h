@@ -13,7 +13,7 @@ struct sleeplock {
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name);
-void acquiresleep(struct sleeplock *lk);  // may sleep
+void acquiresleep(struct sleeplock *lk);     // may sleep
 int acquiresleep_try(struct sleeplock *lk);  // 1 if taken now, 0 if held (never sleeps)
 void releasesleep(struct sleeplock *lk);
 int holdingsleep(struct sleeplock *lk);  // held by the current process?

@@ -225,6 +225,63 @@ pass_clock(uint64 want, uint64 *unmapped)
   return w.freed;
 }
 
+// ---- a settled memory for tests (VMCTL_SETTLE) ----
+// The first page at or above va that holds a swap entry, or MAXVA.
+static vaddr_t
+next_swapped_locked(struct aspace *as, vaddr_t va)
+{
+  struct pmap *pm = &as->pmap;
+  swapslot_t slot;
+  for (int i = region_index_locked(as, va); i < as->nregion; i++) {
+    struct region *r = as->region[i];
+    va = MAX(va, r->start);
+    while (va < r->end) {
+      struct pmap_slot s;
+      if (pmap_slot_find(pm, va, &s) < 0) {
+        va = MIN((va / LEAF_SPAN + 1) * LEAF_SPAN, r->end);
+        continue;
+      }
+      do {
+        if (pmap_slot_swap(pm, &s, &slot))
+          return va;
+        va += PGSIZE;
+      } while (va < r->end && pmap_slot_next(pm, &s));
+    }
+  }
+  return MAXVA;
+}
+
+// Read every page on swap back into memory, in every address space, as a
+// read fault would (swapoff elsewhere). VMCTL_SETTLE: the test harness
+// uses it around tests whose paging pushed other processes' pages out too.
+// Returns the pages brought in, or -1 if one could not be (out of memory).
+// No lock held; sleeps.
+int
+reclaim_settle(void)
+{
+  int n = 0, pid, dying;
+  char name[16];
+  for (int i = 0; i < NPROC; i++) {
+    struct aspace *as = proc_slot_aspace(i, &pid, name, &dying);
+    vaddr_t va = 0;
+    while (as && va < MAXVA) {
+      acquiresleep(&as->lock);
+      va = next_swapped_locked(as, va);
+      releasesleep(&as->lock);
+      if (va >= MAXVA)
+        break;
+      if (vm_fault(as, va, ACC_READ, 0, 0) != FAULT_OK)
+        n = -1;
+      else if (n >= 0)
+        n++;
+      va += PGSIZE;
+    }
+    if (as)
+      aspace_put(as);
+  }
+  return n;
+}
+
 // Free up to want frames, cheapest first. Serialised: a caller that waited
 // for another run only tops up what that run left. Returns frames freed.
 // No as->lock, inode lock or transaction may be held (passes take them).
@@ -297,6 +354,8 @@ oom_select(struct victim *big, struct victim *self)
       continue;
     uint64 pages = footprint(as);
     aspace_put(as);
+    if (pid == 1)
+      continue;  // init: its death would stop the machine
     struct victim *v = pid == self->pid ? self : pages > big->pages ? big : 0;
     if (v == 0)
       continue;

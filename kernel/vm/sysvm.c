@@ -152,6 +152,8 @@ sys_vmctl(void)
     return value == 1 ? icache_drop_pages() : value == -1 ? 0 : -1;
   if (op == VMCTL_RECLAIM)
     return value > 0 ? reclaim(value) : value == -1 ? 0 : -1;
+  if (op == VMCTL_SETTLE)
+    return value == 1 ? reclaim_settle() : value == -1 ? 0 : -1;
   if (op == VMCTL_FS_CRASH)
     return log_crash_after(value);
   if (op == VMCTL_SWAP)
