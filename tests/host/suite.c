@@ -83,6 +83,11 @@
   X(swapin_io_errors)                                                                              \
   X(swapin_uaccess_backs_off)                                                                      \
   X(swapin_fork_unmap_exit)                                                                        \
-  X(swapin_madvise)
+  X(swapin_madvise)                                                                                \
+  X(clock_second_chance)                                                                           \
+  X(clock_swap_full)                                                                               \
+  X(clock_two_spaces)                                                                              \
+  X(clock_file_pages)                                                                              \
+  X(clock_oom_picks_largest)
 
 SUITE(TESTS, 2048);  // 8 MiB of fake RAM
