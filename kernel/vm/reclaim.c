@@ -174,6 +174,8 @@ sweep_as_locked(struct aspace *as, struct sweep *w)
   for (int i = region_index_locked(as, va); i < as->nregion; i++) {
     struct region *r = as->region[i];
     va = MAX(va, r->start);
+    if (w->noswap && r->obj == 0)
+      continue;  // nothing here can go without swap: do not even look
     while (va < r->end) {
       if (sweep_done(w)) {
         as->clock_va = va;

@@ -145,7 +145,7 @@ test_clock_file_pages(void)
   struct vmobj *o = fakeobj_new();
   vaddr_t f = 0x50000000UL;
   CHECK(aspace_map_obj(as, f, f + P(4), RW, RK_MMAP, REG_SHARED, o, 0, P(4)) == 0);
-  CHECK_EQ(vm_fault(as, f, ACC_WRITE, 0, 0), FAULT_OK);     // writable: a dirty claim
+  CHECK_EQ(vm_fault(as, f, ACC_WRITE, 0, 0), FAULT_OK);        // writable: a dirty claim
   CHECK_EQ(vm_fault(as, f + P(1), ACC_READ, 0, 0), FAULT_OK);  // read-only
   paddr_t pa0 = pa_of(as, f), pa1 = pa_of(as, f + P(1));
   CHECK_EQ(fakeobj_dirty(o) & 1, 1);  // marked at the write fault already

@@ -70,9 +70,9 @@ TEST(reclaim_vmctl)
   CHECK(read_all("/README") > 2 * PGSIZE, "/README too small");
   xvmstat(&a);
   CHECK(a.cache_pages >= 2, "README not cached");
-  int n = vmctl(VMCTL_RECLAIM, 1000000);
+  int n = vmctl(VMCTL_RECLAIM, 2);  // the clean cache alone has them: pass 1 only
   xvmstat(&b);
-  CHECK(n >= 2, "reclaimed %d", n);
+  CHECK(n == 2, "reclaimed %d", n);
   CHECK(b.reclaim_runs == a.reclaim_runs + 1, "%d runs", (int)(b.reclaim_runs - a.reclaim_runs));
   CHECK(b.reclaim_freed - a.reclaim_freed == (uint64)n, "freed %d, counted %d", n,
         (int)(b.reclaim_freed - a.reclaim_freed));
