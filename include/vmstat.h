@@ -85,6 +85,9 @@ struct vmstat {
   uint64 clock_young;    // pages the clock found accessed and gave a second chance
   // TLB (kernel/arch/riscv/pmap.c): since boot.
   uint64 tlb_shootdowns;  // pmap_shootdowns that had to interrupt another hart and wait
+  // The reclaimer's file floor (kernel/vm/reclaim.c).
+  uint64 file_floor;    // cached file pages the clock leaves mapped (= high_wmark)
+  uint64 clock_floor;   // clock runs that left file pages mapped: the cache was at the floor
 };
 
 // Process states as reported to user space.
@@ -185,5 +188,10 @@ struct regioninfo {
 // every process (swapoff elsewhere), and returns how many (-1: out of
 // memory on the way); value -1 returns 0.
 #define VMCTL_SETTLE 17
+// The reclaimer's file floor (kernel/vm/reclaim.c, docs/vm.md "The file
+// floor"): the clock takes no mapped file page while the page cache holds
+// this many pages or fewer. Value n >= 0 sets it and returns the old floor;
+// -2 restores the default (the HIGH watermark); -1 only reads it.
+#define VMCTL_FILE_FLOOR 18
 
 #endif

@@ -661,6 +661,12 @@ vmobj_reclaim(uint64 want, int dirty_too)
   return (int)freed;
 }
 
+uint64
+vmobj_ncached(void)
+{
+  return __atomic_load_n(&cache.pages, __ATOMIC_RELAXED);
+}
+
 void
 vmobj_stats(struct vmstat *st)
 {

@@ -39,6 +39,8 @@ static struct {
   uint64 anon;            // a: anonymous pages written to swap (the clock)
   uint64 young;           // a: pages the clock gave a second chance
   uint64 oom_kills;       // a: processes the OOM killer chose
+  uint64 floored;         // a: clock runs that found the page cache at the file floor
+  uint64 floor;           // a: the file floor in pages + 1; 0: the HIGH watermark
   uint fruitless;         // s: ticks when a watermark run last freed nothing (+1; 0: never)
 } rc;
 
@@ -60,6 +62,25 @@ reclaim_high(void)
   return MAX(frame_ntotal() / HIGH_DIV, (uint64)HIGH_MIN);
 }
 
+// The file floor: the clock unmaps no file page while the page cache holds
+// this many pages or fewer (VMCTL_FILE_FLOOR sets it; default HIGH).
+uint64
+reclaim_file_floor(void)
+{
+  uint64 f = __atomic_load_n(&rc.floor, __ATOMIC_RELAXED);
+  return f == 0 ? reclaim_high() : f - 1;
+}
+
+// VMCTL_FILE_FLOOR: pages >= 0 sets the floor, -1 restores the default;
+// returns the floor it replaced.
+uint64
+reclaim_set_file_floor(int64 pages)
+{
+  uint64 old = reclaim_file_floor();
+  __atomic_store_n(&rc.floor, pages < 0 ? 0 : (uint64)pages + 1, __ATOMIC_RELAXED);
+  return old;
+}
+
 void
 reclaim_stats(struct vmstat *st)
 {
@@ -72,6 +93,8 @@ reclaim_stats(struct vmstat *st)
   st->low_wmark = reclaim_low();
   st->high_wmark = reclaim_high();
   st->clock_young = __atomic_load_n(&rc.young, __ATOMIC_RELAXED);
+  st->file_floor = reclaim_file_floor();
+  st->clock_floor = __atomic_load_n(&rc.floored, __ATOMIC_RELAXED);
 }
 
 static void
@@ -109,13 +132,16 @@ struct sweep {
   uint64 freed;     // anonymous pages written to swap (their frames freed)
   uint64 unmapped;  // file pages taken out of page tables (for passes 1 and 3)
   uint64 budget;    // mapped pages still to look at this run
+  uint64 floor;     // the file floor (reclaim_file_floor)
+  uint64 floored;   // file pages it left mapped because the cache was at the floor
   int noswap;       // a page-out found no slot (swap full or off): no more tries
 };
 
 static int
 sweep_done(struct sweep *w)
 {
-  return w->freed + w->unmapped >= w->want || w->budget == 0;
+  // At the floor with no swap, nothing the hand could still meet can go.
+  return w->freed + w->unmapped >= w->want || w->budget == 0 || (w->noswap && w->floored);
 }
 
 // A mapped page-cache page with its accessed bit clear: out of this page
@@ -152,7 +178,10 @@ visit_locked(struct aspace *as, struct region *r, struct pmap_slot *s, struct sw
     return;
   }
   if (frame_is_cache(pa)) {
-    w->unmapped += unmap_cache_locked(as, r, s, pa, prot);
+    if (vmobj_ncached() <= w->floor + w->unmapped)
+      w->floored++;  // the last of the programs' working set: it stays
+    else
+      w->unmapped += unmap_cache_locked(as, r, s, pa, prot);
     return;
   }
   if (w->noswap)
@@ -203,7 +232,7 @@ sweep_as_locked(struct aspace *as, struct sweep *w)
 static uint64
 pass_clock(uint64 want, uint64 *unmapped)
 {
-  struct sweep w = {.want = want, .budget = 2 * frame_ntotal()};
+  struct sweep w = {.want = want, .budget = 2 * frame_ntotal(), .floor = reclaim_file_floor()};
   if (swap_nslots() == 0 || swap_set(-1) <= 0)
     w.noswap = 1;
   for (int moves = 0; moves <= 2 * NPROC && !sweep_done(&w);) {
@@ -223,6 +252,7 @@ pass_clock(uint64 want, uint64 *unmapped)
   }
   count(&rc.anon, w.freed);
   count(&rc.file, w.unmapped);
+  count(&rc.floored, w.floored > 0);
   *unmapped = w.unmapped;
   return w.freed;
 }

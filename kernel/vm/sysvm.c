@@ -154,6 +154,11 @@ sys_vmctl(void)
     return value > 0 ? reclaim(value) : value == -1 ? 0 : -1;
   if (op == VMCTL_SETTLE)
     return value == 1 ? reclaim_settle() : value == -1 ? 0 : -1;
+  if (op == VMCTL_FILE_FLOOR) {
+    if (value == -1)
+      return reclaim_file_floor();
+    return value >= 0 ? reclaim_set_file_floor(value) : value == -2 ? reclaim_set_file_floor(-1) : -1;
+  }
   if (op == VMCTL_FS_CRASH)
     return log_crash_after(value);
   if (op == VMCTL_SWAP)

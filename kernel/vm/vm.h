@@ -156,6 +156,8 @@ uint64 reclaim(uint64 want);
 void reclaim_if_low(void);   // vm_fault: reclaim when below LOW (no lock held)
 int reclaim_oom(int tries);  // vm_fault after FAULT_OOM: 1 = retry, 0 = fail (no lock held)
 void reclaim_stats(struct vmstat *st);  // the reclaim_* and oom_kills fields
+uint64 reclaim_file_floor(void);               // file pages the clock leaves mapped
+uint64 reclaim_set_file_floor(int64 pages);    // VMCTL_FILE_FLOOR (-1: default); the old floor
 int reclaim_settle(void);               // every page on swap back in (VMCTL_SETTLE); count or -1
 
 // ---- swapfault.c: anonymous pages to swap and back ----
@@ -341,6 +343,7 @@ int frame_is_cache(paddr_t pa);  // object.c: pa is a page-cache page now
 // the log first (kept if that fails). Returns the number freed. Call with
 // no as->lock, no inode lock, outside any transaction; it sleeps.
 int vmobj_reclaim(uint64 want, int dirty_too);
+uint64 vmobj_ncached(void);  // pages in the page cache, all objects (a moment old)
 
 // ---- fault.c: the single fault resolver ----
 enum fault_result {

@@ -88,6 +88,7 @@
   X(clock_swap_full)                                                                               \
   X(clock_two_spaces)                                                                              \
   X(clock_file_pages)                                                                              \
+  X(clock_file_floor)                                                                              \
   X(clock_oom_picks_largest)
 
 SUITE(TESTS, 2048);  // 8 MiB of fake RAM

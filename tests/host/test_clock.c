@@ -149,6 +149,7 @@ test_clock_file_pages(void)
   CHECK_EQ(vm_fault(as, f + P(1), ACC_READ, 0, 0), FAULT_OK);  // read-only
   paddr_t pa0 = pa_of(as, f), pa1 = pa_of(as, f + P(1));
   CHECK_EQ(fakeobj_dirty(o) & 1, 1);  // marked at the write fault already
+  uint64 floor = reclaim_set_file_floor(0);  // two cached pages: far below the default
   struct vmstat v0 = rstats();
   CHECK_EQ(reclaim(2), 0);  // unmapped, not freed: the cache holds them
   struct vmstat v1 = rstats();
@@ -161,6 +162,50 @@ test_clock_file_pages(void)
   check_as(as);
   CHECK_EQ(vm_fault(as, f + P(1), ACC_READ, 0, 0), FAULT_OK);  // refaults from the cache
   CHECK_EQ(pa_of(as, f + P(1)), pa1);
+  reclaim_set_file_floor(-1);
+  CHECK_EQ(floor, reclaim_high());
+  clock_done();
+  fakeobj_release(o);
+}
+
+// The file floor: with the page cache down to it, the clock leaves mapped
+// file pages where they are (the last of the running programs' working
+// set: taking it would only trade an OOM kill for thrashing), and what the
+// clock unmaps in one run counts against it before the cache frees them.
+void
+test_clock_file_floor(void)
+{
+  fakedisk_reset(0);
+  swap_init();
+  struct aspace *as = clock_process(0, 0, 0);
+  struct vmobj *o = fakeobj_new();
+  vaddr_t f = 0x50000000UL;
+  CHECK(aspace_map_obj(as, f, f + P(6), RW, RK_MMAP, 0, o, 0, P(6)) == 0);
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ(vm_fault(as, f + P(i), ACC_READ, 0, 0), FAULT_OK);
+  CHECK_EQ(fakeobj_npages(), 6);
+  uint64 floor = reclaim_set_file_floor(4);
+  struct vmstat v0 = rstats();
+  CHECK_EQ(v0.file_floor, 4);
+  CHECK_EQ(reclaim(6), 0);  // unmapped, not freed (no cache clock here)
+  struct vmstat v1 = rstats();
+  CHECK_EQ(v1.reclaim_file - v0.reclaim_file, 2);  // 6 cached - 2 unmapped = the floor
+  CHECK_EQ(v1.clock_floor - v0.clock_floor, 1);    // the rest stayed mapped
+  int mapped = 0;
+  for (int i = 0; i < 6; i++)
+    mapped += mapping(as, f + P(i), 0, 0);
+  CHECK_EQ(mapped, 4);
+  // Floor 0: the clock may take every one (the second turn: accessed bits were cleared).
+  reclaim_set_file_floor(0);
+  CHECK_EQ(reclaim(6), 0);
+  for (int i = 0; i < 6; i++)
+    CHECKF(!mapping(as, f + P(i), 0, 0), "page %d still mapped", i);
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ(vm_fault(as, f + P(i), ACC_READ, 0, 0), FAULT_OK);  // back from the cache
+  check_as(as);
+  reclaim_set_file_floor(-1);
+  CHECK_EQ(reclaim_file_floor(), reclaim_high());
+  CHECK_EQ(floor, reclaim_high());
   clock_done();
   fakeobj_release(o);
 }

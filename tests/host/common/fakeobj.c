@@ -263,6 +263,12 @@ fakeobj_npages(void)
   return n;
 }
 
+uint64
+vmobj_ncached(void)
+{
+  return fakeobj_npages();
+}
+
 int
 frame_is_cache(paddr_t pa)
 {
