@@ -86,8 +86,8 @@ struct vmstat {
   // TLB (kernel/arch/riscv/pmap.c): since boot.
   uint64 tlb_shootdowns;  // pmap_shootdowns that had to interrupt another hart and wait
   // The reclaimer's file floor (kernel/vm/reclaim.c).
-  uint64 file_floor;    // cached file pages the clock leaves mapped (= high_wmark)
-  uint64 clock_floor;   // clock runs that left file pages mapped: the cache was at the floor
+  uint64 file_floor;   // cached file pages the clock leaves mapped (= high_wmark)
+  uint64 clock_floor;  // clock runs that left file pages mapped: the cache was at the floor
 };
 
 // Process states as reported to user space.

@@ -157,7 +157,9 @@ sys_vmctl(void)
   if (op == VMCTL_FILE_FLOOR) {
     if (value == -1)
       return reclaim_file_floor();
-    return value >= 0 ? reclaim_set_file_floor(value) : value == -2 ? reclaim_set_file_floor(-1) : -1;
+    return value >= 0    ? reclaim_set_file_floor(value)
+           : value == -2 ? reclaim_set_file_floor(-1)
+                         : -1;
   }
   if (op == VMCTL_FS_CRASH)
     return log_crash_after(value);

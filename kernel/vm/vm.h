@@ -155,10 +155,10 @@ uint64 reclaim_high(void);  // HIGH watermark, frames (also fault-around's reser
 uint64 reclaim(uint64 want);
 void reclaim_if_low(void);   // vm_fault: reclaim when below LOW (no lock held)
 int reclaim_oom(int tries);  // vm_fault after FAULT_OOM: 1 = retry, 0 = fail (no lock held)
-void reclaim_stats(struct vmstat *st);  // the reclaim_* and oom_kills fields
-uint64 reclaim_file_floor(void);               // file pages the clock leaves mapped
-uint64 reclaim_set_file_floor(int64 pages);    // VMCTL_FILE_FLOOR (-1: default); the old floor
-int reclaim_settle(void);               // every page on swap back in (VMCTL_SETTLE); count or -1
+void reclaim_stats(struct vmstat *st);       // the reclaim_* and oom_kills fields
+uint64 reclaim_file_floor(void);             // file pages the clock leaves mapped
+uint64 reclaim_set_file_floor(int64 pages);  // VMCTL_FILE_FLOOR (-1: default); the old floor
+int reclaim_settle(void);  // every page on swap back in (VMCTL_SETTLE); count or -1
 
 // ---- swapfault.c: anonymous pages to swap and back ----
 struct aspace;

@@ -148,7 +148,7 @@ test_clock_file_pages(void)
   CHECK_EQ(vm_fault(as, f, ACC_WRITE, 0, 0), FAULT_OK);        // writable: a dirty claim
   CHECK_EQ(vm_fault(as, f + P(1), ACC_READ, 0, 0), FAULT_OK);  // read-only
   paddr_t pa0 = pa_of(as, f), pa1 = pa_of(as, f + P(1));
-  CHECK_EQ(fakeobj_dirty(o) & 1, 1);  // marked at the write fault already
+  CHECK_EQ(fakeobj_dirty(o) & 1, 1);         // marked at the write fault already
   uint64 floor = reclaim_set_file_floor(0);  // two cached pages: far below the default
   struct vmstat v0 = rstats();
   CHECK_EQ(reclaim(2), 0);  // unmapped, not freed: the cache holds them
