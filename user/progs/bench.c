@@ -1096,6 +1096,19 @@ main(int argc, char *argv[])
     bench_swapin();
     return 0;
   }
+  // "bench fault [n]": only the fault-floor figures (sbrk, touch, faults,
+  // null system call, zeroing, their ratios), n rounds in one boot, for
+  // quick before/after runs of the trap and fault paths.
+  if (argc > 1 && strcmp(argv[1], "fault") == 0) {
+    int rounds = argc > 2 ? atoi(argv[2]) : 1;
+    memset(page, 0, sizeof(page));
+    prefault_image(3);
+    for (int i = 0; i < rounds; i++) {
+      printf("BENCH round %d n\n", i + 1);
+      bench_lazy_eager();
+    }
+    return 0;
+  }
   t0 = now();
   record("clock_csr", clock_csr, "bool");
   record("clock_cost", (long)clock_cost, "ns");
