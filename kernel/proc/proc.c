@@ -11,9 +11,9 @@
 #include "lib/klib.h"
 
 struct cpu cpus[NCPU];
-static struct proc proc[NPROC];
+struct proc proc[NPROC];  // proc.h: myproc() is inline
 static struct trapframe trapframes[NPROC];
-static char kstacks[NPROC][KSTACKSIZE] __attribute__((aligned(4096)));
+char kstacks[NPROC][KSTACKSIZE] __attribute__((aligned(4096)));
 
 static struct proc *initproc;
 static int nextpid = 1;
@@ -39,32 +39,6 @@ proc_init(void)
     proc[i].kstack = kstacks[i];
     proc[i].trapframe = &trapframes[i];
   }
-}
-
-// Interrupts must be off (the answer is stale once we can migrate).
-int
-cpuid(void)
-{
-  return r_tp();
-}
-
-struct cpu *
-mycpu(void)
-{
-  return &cpus[cpuid()];
-}
-
-// The running process, found from the stack pointer: each process has its
-// own kernel stack, so the answer cannot go stale by migration to another
-// hart, and no interrupt masking (two slow CSR writes) is needed. On a
-// scheduler stack there is no current process.
-struct proc *
-myproc(void)
-{
-  uint64 off = r_sp() - (uint64)kstacks;
-  if (off < sizeof(kstacks))
-    return &proc[off / KSTACKSIZE];
-  return 0;
 }
 
 static int
@@ -463,11 +437,6 @@ setkilled(struct proc *p)
 
 // Lock-free: a stale answer only delays the exit to the next check, and
 // this runs twice per system call.
-int
-killed(struct proc *p)
-{
-  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
-}
 
 // One console line saying why p dies, then mark it killed.
 void

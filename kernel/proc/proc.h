@@ -101,9 +101,54 @@ struct proc {
 
 // proc.c
 void proc_init(void);
-int cpuid(void);
+#ifdef HOST_TEST
+int cpuid(void);  // the host tests' fakes (tests/host/common)
 struct cpu *mycpu(void);
 struct proc *myproc(void);
+int killed(struct proc *p);
+#else
+// Inline: every trap and fault asks several times, and under QEMU each
+// call and return costs far more than the few instructions it saves.
+extern struct cpu cpus[NCPU];
+extern struct proc proc[NPROC];
+extern char kstacks[NPROC][KSTACKSIZE];
+
+// Interrupts must be off (the answer is stale once we can migrate).
+static inline int
+cpuid(void)
+{
+  uint64 x;
+  asm volatile("mv %0, tp" : "=r"(x));
+  return x;
+}
+
+static inline struct cpu *
+mycpu(void)
+{
+  return &cpus[cpuid()];
+}
+
+// The running process, found from the stack pointer: each process has its
+// own kernel stack, so the answer cannot go stale by migration to another
+// hart, and no interrupt masking (two slow CSR writes) is needed. On a
+// scheduler stack there is no current process. sp - 1: an empty stack's
+// sp is its top, the first byte past it (a tail call from a function
+// with no frame left, e.g. forkret -> usertrapret, sees exactly that).
+static inline struct proc *
+myproc(void)
+{
+  uint64 sp;
+  asm volatile("mv %0, sp" : "=r"(sp));
+  uint64 off = sp - 1 - (uint64)kstacks;
+  return off < sizeof(kstacks) ? &proc[off / KSTACKSIZE] : 0;
+}
+
+static inline int
+killed(struct proc *p)
+{
+  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
+}
+#endif
 void scheduler(void) __attribute__((noreturn));
 void sched(void);
 void yield(void);
@@ -115,7 +160,6 @@ void exit(int status) __attribute__((noreturn));
 int wait(uint64 addr);
 int kill(int pid);
 void setkilled(struct proc *p);
-int killed(struct proc *p);
 void procdump(void);
 void userinit(void);
 void proc_kill_report(struct proc *p, const char *what);  // one console line, then kill
