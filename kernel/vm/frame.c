@@ -28,24 +28,27 @@ struct frame {
 #define HEAD_TAG(h) ((h) >> 32)
 #define MAKE_HEAD(tag, frame1) (((uint64)(tag) << 32) | (frame1))
 
-// Lock key: a = atomic.
+// Lock key: a = atomic. Each list, and the free count, has a cache line
+// of its own: an idle hart refilling the pool and a hart taking frames
+// from it must not slow each other down through unrelated words.
 struct freelist {
   uint64 head;  // a: tag | top frame number + 1 (0: empty)
   uint64 n;     // a: frames on this list
-};
+} __attribute__((aligned(64)));
 
 static struct {
   struct freelist dirty;   // freed frames, contents undefined
   struct freelist zeroed;  // pre-zeroed frames (the pool), at most ZPOOL_MAX
-  uint64 nfree;            // a: every free frame: both lists + those being zeroed
-  uint64 zeroing;          // a: frames an idle hart took off `dirty` to zero
-  uint64 hits, misses;     // a: frame_alloc_zeroed served from the pool / zeroed then
-  uint64 total;            // allocatable frames (the zero page excluded)
-  uint64 ndesc;            // frames with a descriptor
-  uint64 shared;           // a: sum over data frames of (refs - 1)
-  paddr_t base;            // first managed frame
-  struct frame *desc;      // descriptor of frame i = (pa - base) / PGSIZE
-  paddr_t zero;            // the zero page
+  uint64 nfree
+      __attribute__((aligned(64)));  // a: every free frame: both lists + those being zeroed
+  uint64 zeroing;                    // a: frames an idle hart took off `dirty` to zero
+  uint64 hits, misses;               // a: frame_alloc_zeroed served from the pool / zeroed then
+  uint64 total;                      // allocatable frames (the zero page excluded)
+  uint64 ndesc;                      // frames with a descriptor
+  uint64 shared;                     // a: sum over data frames of (refs - 1)
+  paddr_t base;                      // first managed frame
+  struct frame *desc;                // descriptor of frame i = (pa - base) / PGSIZE
+  paddr_t zero;                      // the zero page
 } fr;
 
 #define ZPOOL_MAX 256  // pre-zeroed frames kept at most (1 MiB)
@@ -59,18 +62,32 @@ desc_of(paddr_t pa)
   return &fr.desc[(pa - fr.base) / PGSIZE];
 }
 
-static void
-free_push(struct freelist *l, paddr_t pa)
+static uint32
+frame1_of(paddr_t pa)
 {
-  volatile uint32 *link = P2V(pa);
-  uint32 frame1 = (pa - fr.base) / PGSIZE + 1;
+  return (pa - fr.base) / PGSIZE + 1;
+}
+
+// Push a chain of n frames, top -> ... -> bottom, already linked through
+// their link words: one compare-and-swap for all of them. The list then
+// reads as if they had been pushed one by one, bottom first.
+static void
+free_push_chain(struct freelist *l, paddr_t top, paddr_t bottom, uint64 n)
+{
+  volatile uint32 *link = P2V(bottom);
   uint64 old = __atomic_load_n(&l->head, __ATOMIC_ACQUIRE), new;
   do {
     *link = HEAD_FRAME(old);
-    new = MAKE_HEAD(HEAD_TAG(old) + 1, frame1);
+    new = MAKE_HEAD(HEAD_TAG(old) + 1, frame1_of(top));
   } while (
       !__atomic_compare_exchange_n(&l->head, &old, new, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
-  __atomic_fetch_add(&l->n, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&l->n, n, __ATOMIC_RELAXED);
+}
+
+static void
+free_push(struct freelist *l, paddr_t pa)
+{
+  free_push_chain(l, pa, pa, 1);
 }
 
 // Pop a frame, or 0. Reading the link of a frame another hart has just
@@ -180,30 +197,45 @@ frame_alloc_zeroed(void)
   return pa;
 }
 
+#define PREZERO_CHAIN 16  // frames zeroed per push onto the pool
+
 // Zero up to n dirty free frames into the pool (until it holds ZPOOL_MAX).
 // The frames stay free throughout: nfree does not change. Returns how many
 // were zeroed. For idle harts; the caller keeps interrupts off so that an
-// allocator waiting for the frame in hand never waits long.
+// allocator waiting for the frames in hand never waits long. Frames are
+// zeroed PREZERO_CHAIN at a time and pushed with one compare-and-swap, so
+// a hart taking pool frames meanwhile meets the refill once per chain
+// instead of once per frame.
 int
 frame_prezero(int n, int (*stop)(void))
 {
   int done = 0;
   __atomic_store_n(&refill_asked, 0, __ATOMIC_RELEASE);  // a later drop asks again
   while (done < n && vm_prezero && !(stop && stop())) {
-    // Claim a place first: pool + frames in hand never exceeds the bound,
+    // Claim places first: pool + frames in hand never exceeds the bound,
     // however many harts are idle.
-    uint64 busy = __atomic_add_fetch(&fr.zeroing, 1, __ATOMIC_SEQ_CST);
-    paddr_t pa = 0;
-    if (__atomic_load_n(&fr.zeroed.n, __ATOMIC_SEQ_CST) + busy <= ZPOOL_MAX)
-      pa = free_pop(&fr.dirty);
-    if (pa) {
+    uint64 want = MIN((uint64)(n - done), (uint64)PREZERO_CHAIN);
+    uint64 busy = __atomic_add_fetch(&fr.zeroing, want, __ATOMIC_SEQ_CST);
+    uint64 inpool = __atomic_load_n(&fr.zeroed.n, __ATOMIC_SEQ_CST);
+    uint64 others = busy - want;  // frames other idle harts hold
+    uint64 room = inpool + others >= ZPOOL_MAX ? 0 : MIN(want, ZPOOL_MAX - inpool - others);
+    paddr_t top = 0, bottom = 0, pa;
+    uint64 k = 0;
+    while (k < room && (pa = free_pop(&fr.dirty)) != 0) {
       memset(P2V(pa), 0, PGSIZE);
-      free_push(&fr.zeroed, pa);
-      done++;
+      if (top)
+        *(volatile uint32 *)P2V(pa) = frame1_of(top);  // pa -> top: the newest on top
+      else
+        bottom = pa;
+      top = pa;
+      k++;
     }
-    __atomic_fetch_sub(&fr.zeroing, 1, __ATOMIC_ACQ_REL);
-    if (pa == 0)
-      break;
+    if (k)
+      free_push_chain(&fr.zeroed, top, bottom, k);
+    __atomic_fetch_sub(&fr.zeroing, want, __ATOMIC_ACQ_REL);
+    done += k;
+    if (k < want)
+      break;  // the pool is full, or no dirty frame is left
   }
   return done;
 }
