@@ -50,24 +50,11 @@ void
 releasesleep(struct sleeplock *lk)
 {
   lk->pid = 0;
-  __atomic_store_n(&lk->locked, 0, __ATOMIC_SEQ_CST);
-  __sync_synchronize();
-  if (__atomic_load_n(&lk->waiters, __ATOMIC_SEQ_CST)) {
+  __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the store before the look at waiters: one full fence
+  if (__atomic_load_n(&lk->waiters, __ATOMIC_RELAXED)) {
     acquire(&lk->lk);
     wakeup(lk);
     release(&lk->lk);
   }
-}
-
-// Lock-free, so that the "_locked" assertions on the fault path cost no
-// interrupt masking (CSR accesses): while the lock is held only its holder
-// writes pid, and the holder clears pid before it releases, so a caller
-// can read its own pid here only while it is the holder.
-int
-holdingsleep(struct sleeplock *lk)
-{
-  struct proc *p = myproc();
-  int pid = p ? p->pid : -1;
-  return __atomic_load_n(&lk->locked, __ATOMIC_ACQUIRE) &&
-         __atomic_load_n(&lk->pid, __ATOMIC_RELAXED) == pid;
 }
