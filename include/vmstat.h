@@ -88,6 +88,8 @@ struct vmstat {
   // The reclaimer's file floor (kernel/vm/reclaim.c).
   uint64 file_floor;   // cached file pages the clock leaves mapped (= high_wmark)
   uint64 clock_floor;  // clock runs that left file pages mapped: the cache was at the floor
+  // Memory size (kernel/vm/frame.c): what RAM-relative tests and benchmarks size against.
+  uint64 ram_pages;  // pages of RAM (MEM=): the kernel image, frame descriptors and frames
 };
 
 // Process states as reported to user space.
@@ -193,5 +195,9 @@ struct regioninfo {
 // this many pages or fewer. Value n >= 0 sets it and returns the old floor;
 // -2 restores the default (the HIGH watermark); -1 only reads it.
 #define VMCTL_FILE_FLOOR 18
+// 1 (default): madvise(MADV_PAGEOUT) and VMCTL_PAGEOUT_PID write pages out in
+// batches (up to 16 swap requests in flight, one TLB shootdown per batch);
+// 0: one page at a time (the benchmark compares the two).
+#define VMCTL_PAGEOUT_BATCH 19
 
 #endif

@@ -172,6 +172,8 @@ filewrite(struct file *f, uint64 addr, int n)
     return filemap_write(f, addr, n);  // through the page cache and the log
 
   char *kbuf = kalloc();
+  if (kbuf == 0 && reclaim(1) > 0)
+    kbuf = kalloc();  // a full cache must not silence the console
   if (kbuf == 0)
     return -1;
   int r = -1;

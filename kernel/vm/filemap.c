@@ -19,6 +19,22 @@ _Static_assert(PGSIZE / BSIZE + 3 + 2 + 1 <= MAXOPBLOCKS, "a page must fit one t
 
 #define MAXBYTES ((uint64)MAXFILE * BSIZE)
 
+// read() and write() allocate cache pages as faults do, so they reclaim as
+// faults do (reclaim_if_low before the inode lock: the reclaimer takes inode
+// locks). A page that still finds no frame reclaims a batch and tries again,
+// twice at most; then the call fails (-1, or the bytes done so far) rather
+// than kill anyone: a system call is refused, not punished. Without this, a
+// file bigger than free memory could not be written or read once the cache
+// had filled RAM with clean pages.
+#define OOM_RETRIES 2
+#define OOM_RECLAIM 32
+
+static int
+retry_oom(int *tries)
+{
+  return (*tries)++ < OOM_RETRIES && reclaim(OOM_RECLAIM) > 0;
+}
+
 // Read bytes [from, to) of page pgoff from the file into the page at kva,
 // zeros where the file has none. ip locked.
 static void
@@ -54,8 +70,9 @@ int
 filemap_read(struct file *f, uint64 addr, int n)
 {
   struct inode *ip = f->ip;
-  int done = 0;
+  int done = 0, tries = 0;
   while (done < n) {
+    reclaim_if_low();
     ilock(ip);
     uint64 off = f->off;
     if (off >= ip->size) {
@@ -69,8 +86,11 @@ filemap_read(struct file *f, uint64 addr, int n)
     if (r == FAULT_OK)
       f->off = off + m;
     iunlock(ip);
+    if (r == FAULT_OOM && retry_oom(&tries))
+      continue;
     if (r != FAULT_OK)
       return done > 0 ? done : -1;
+    tries = 0;
     int bad = copyout(addr + done, (char *)P2V(pa) + in, m) < 0;
     frame_unref(pa);
     if (bad) {
@@ -92,18 +112,23 @@ static int
 write_piece(struct file *f, uint64 addr, int n, int *want)
 {
   struct inode *ip = f->ip;
-  ilock(ip);
-  uint64 off = f->off;
-  uint64 in = off % PGSIZE;
-  int m = *want = MIN(n, PGSIZE - in);
+  uint64 off, in;
+  int m, r = -1, tries = 0;
   paddr_t pa;
-  int r = -1;
-  if (off > ip->size || off >= MAXBYTES ||
-      vmobj_page_locked(ip, off / PGSIZE, 1, &pa) != FAULT_OK) {
+  for (;;) {
+    reclaim_if_low();
+    ilock(ip);
+    off = f->off;
+    in = off % PGSIZE;
+    m = *want = MIN(n, PGSIZE - in);
+    int got =
+        off > ip->size || off >= MAXBYTES ? FAULT_BUS : vmobj_page_locked(ip, off / PGSIZE, 1, &pa);
     iunlock(ip);
-    return -1;
+    if (got == FAULT_OK)
+      break;
+    if (got != FAULT_OOM || !retry_oom(&tries))
+      return -1;
   }
-  iunlock(ip);
   char *kva = P2V(pa);
   int copied = copyin(kva + in, addr, m) == 0;
 

@@ -356,6 +356,7 @@ frame_stats(struct vmstat *st)
 {
   st->frames_free = __atomic_load_n(&fr.nfree, __ATOMIC_RELAXED);
   st->frames_total = fr.total;
+  st->ram_pages = (fr.base + fr.ndesc * PGSIZE - KERNBASE) / PGSIZE;
   // Copies avoided: extra references to data frames from distinct leaf
   // tables, plus extra page tables holding a shared leaf table's pages.
   st->frames_shared = __atomic_load_n(&fr.shared, __ATOMIC_RELAXED) + pmap_shared_pages();

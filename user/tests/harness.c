@@ -275,13 +275,15 @@ order_tests(void)
 // test boots them on a small disk of their own); so do bigcache_* (a file
 // bigger than half of RAM: make test runs them in a small guest) and
 // reclaim_swap_* / oom_swap_* (they page twice the machine's memory: make
-// test boots them in a small memory with swap).
+// test boots them in a small memory with swap) and bigmap_* (a mapped file
+// bigger than RAM: make bigmap).
 static int
 selected(const char *name, int argc, char **argv)
 {
   if (argc <= 1)
     return strncmp(name, "smalldisk_", 10) != 0 && strncmp(name, "bigcache_", 9) != 0 &&
-           strncmp(name, "reclaim_swap_", 13) != 0 && strncmp(name, "oom_swap_", 9) != 0;
+           strncmp(name, "reclaim_swap_", 13) != 0 && strncmp(name, "oom_swap_", 9) != 0 &&
+           strncmp(name, "bigmap_", 7) != 0;
   for (int i = 1; i < argc; i++) {
     int n = strlen(argv[i]);
     if (strcmp(argv[i], name) == 0)
