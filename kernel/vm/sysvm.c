@@ -193,6 +193,7 @@ sys_vmctl(void)
   case VMCTL_PREZERO: sw = &vm_prezero; break;
   case VMCTL_FAULTAROUND: sw = &vm_faultaround; break;
   case VMCTL_EXEC_EAGER: sw = &vm_exec_eager; break;
+  case VMCTL_PAGEOUT_BATCH: sw = &vm_pageout_batch; break;
   default: return -1;
   }
   if (sw == &vm_prezero && (value == 0 || value == 1))

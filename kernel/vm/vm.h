@@ -365,11 +365,12 @@ void vm_fault_stats(struct vmstat *st);  // fills faults[] and kills[]
 void vm_count_kill(int reason);
 
 // ---- policy switches (vmctl) ----
-extern int vm_sbrk_eager;   // sbrk maps frames at once
-extern int vm_fork_copy;    // fork copies frames at once
-extern int vm_prezero;      // idle harts pre-zero free frames (frame.c)
-extern int vm_faultaround;  // anonymous fault-around (anon.c)
-extern int vm_exec_eager;   // exec reads the whole program file (kernel/proc/exec.c)
+extern int vm_sbrk_eager;     // sbrk maps frames at once
+extern int vm_fork_copy;      // fork copies frames at once
+extern int vm_prezero;        // idle harts pre-zero free frames (frame.c)
+extern int vm_faultaround;    // anonymous fault-around (anon.c)
+extern int vm_exec_eager;     // exec reads the whole program file (kernel/proc/exec.c)
+extern int vm_pageout_batch;  // madvise/VMCTL_PAGEOUT_PID page out in batches (swapfault.c)
 
 // ---- uaccess.c: kernel <-> current process's user memory ----
 // Each validates every byte against the regions and resolves missing pages

@@ -290,3 +290,48 @@ TEST(swapdev_tools)
            vs.swap_used * kib, (vs.swap_total - vs.swap_used) * kib);
   CHECK(contains(out, want), "free has no '%s' in: %s", want, out);
 }
+
+// madvise(MADV_PAGEOUT) in batches (the default) and one page at a time
+// (vmctl VMCTL_PAGEOUT_BATCH 0) put the same pages out and bring every byte
+// back. With fewer free slots than pages (the small-swap stage: 64 slots)
+// a batch meets the full swap part way: exactly the free slots' worth go,
+// the rest stay resident, nothing is lost, and every slot comes back (the
+// harness audits swap_used). With no swap disk both refuse (-1).
+static void
+pageout_modes_child(void *arg)
+{
+  int batched = (int)(uint64)arg;
+  struct vmstat vs;
+  xvmstat(&vs);
+  long free = (long)vs.swap_total - (long)vs.swap_used;
+  int n = free > 0 && free < 200 ? (int)free + 37 : 83;  // not a multiple of the batch
+  char *p = sbrk(n * PGSIZE);
+  CHECK(p != (char *)-1, "sbrk");
+  pages_fill(p, n, 77 + batched);
+  int old = vmctl(VMCTL_PAGEOUT_BATCH, batched);
+  CHECK(old == 0 || old == 1, "VMCTL_PAGEOUT_BATCH reads %d", old);
+  int got = madvise(p, (uint64)n * PGSIZE, MADV_PAGEOUT);
+  vmctl(VMCTL_PAGEOUT_BATCH, old);
+  if (vs.swap_total == 0 || !vs.swap_on) {
+    CHECK(got == -1, "madvise without swap returned %d", got);
+  } else {
+    int want = free < n ? (int)free : n;
+    CHECK(got == want, "%s madvise paged out %d of %d pages (%d free slots)",
+          batched ? "batched" : "single", got, n, (int)free);
+    xvmstat(&vs);
+    CHECK((long)vs.swap_used - ((long)vs.swap_total - free) == want, "swap_used grew by %d, not %d",
+          (int)((long)vs.swap_used - ((long)vs.swap_total - free)), want);
+    CHECK(resident_at(p) >= n - want, "only %d pages resident", resident_at(p));
+  }
+  CHECK(pages_check(p, n, 77 + batched) == 0, "%d pages wrong after the page-out",
+        pages_check(p, n, 77 + batched));
+  CHECK(sbrk(-n * PGSIZE) != (char *)-1, "sbrk shrink");
+}
+
+TEST(swapdev_pageout_batched_and_single)
+{
+  CHECK(vmctl(VMCTL_PAGEOUT_BATCH, 2) == -1, "VMCTL_PAGEOUT_BATCH 2 accepted");
+  CHECK(child_status(pageout_modes_child, (void *)1) == 0, "batched page-out");
+  CHECK(child_status(pageout_modes_child, (void *)0) == 0, "single page-out");
+  CHECK(vmctl(VMCTL_PAGEOUT_BATCH, -1) == 1, "the default is batched");
+}
