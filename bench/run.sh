@@ -36,6 +36,15 @@ else
   rc=${PIPESTATUS[0]}
   [ "$rc" = 124 ] && echo "bench/run.sh: QEMU timed out after ${timeout_s}s" >&2
   [ "$rc" != 0 ] && echo "bench/run.sh: runner exited with status $rc" >&2
+  # The working-set rows need memory pressure: a small guest of their own
+  # (WS_MEM, WS_SWAP; BENCH_WS=0 skips them). Same log.
+  if [ "${BENCH_WS:-1}" != 0 ]; then
+    echo "bench/run.sh: bench ws in a MEM=${WS_MEM:-16M} SWAP=${WS_SWAP:-48M} guest"
+    MEM=${WS_MEM:-16M} SWAP=${WS_SWAP:-48M} tools/run.sh 'bench ws' "${WS_TIMEOUT:-900}" </dev/null 2>&1 |
+      tee -a "$log"
+    wrc=${PIPESTATUS[0]}
+    [ "$wrc" != 0 ] && echo "bench/run.sh: the working-set run exited with status $wrc" >&2 && rc=$wrc
+  fi
 fi
 
 # Keep only "BENCH ..." (a prompt or \r may surround it on the console).
@@ -237,6 +246,33 @@ managed=$(f frames_total)
   echo "| fork + exec + exit + wait of \`echo\` from a 32 MiB parent | eager exec | demand paging |"
   echo "|---|---:|---:|"
   echo "| median of 9 | $(t spawnecho_32M_eager) | $(t spawnecho_32M_lazy) |"
+  echo
+  echo "## Working set vs RAM: the clock and swap"
+  echo
+  echo "\`bench ws\` in its own guest (MEM=${WS_MEM:-16M}, SWAP=${WS_SWAP:-48M}: $(val ws_ram_pages) pages of RAM,"
+  echo "$(val ws_swap_total) swap slots). A child touches a working set of 0.5x-2x RAM, one word per"
+  echo "page: pass *first* writes every page in order (fresh pages; past the free memory the clock"
+  echo "pages out), *seq* checks and rewrites them in the same order, *rand* in a random order."
+  echo "Time per page and the page-ins/outs (vmstat si/so) of each pass; *wrong* counts pages whose"
+  echo "word was not what the previous pass stored (must be 0). Goal: the first sequential pass over"
+  echo "2x RAM pages out at most 1.2 pages per page of overflow (working set - RAM). Last row: the"
+  echo "2x run with \`vmctl swap off\`, which must end in an OOM kill of the child."
+  echo
+  echo "| working set | pages | free frames at start | pass | time per page | page-ins | page-outs | wrong | outcome |"
+  echo "|---|---:|---:|---|---:|---:|---:|---:|---|"
+  for w in 50 100 150 200 200_swapoff; do
+    name="$(awk -v p="${w%%_*}" 'BEGIN { printf "%.1fx RAM", p / 100 }')"
+    [ "$w" = 200_swapoff ] && name="$name, swap off"
+    out=n/a
+    for o in completed killed failed; do [ -n "${V[ws_${w}_$o]:-}" ] && out="$o ($(val ws_${w}_$o) of 3 passes)"; done
+    pages=$(val ws_${w}_pages) free=$(val ws_${w}_free)
+    for pass in first seq rand; do
+      echo "| $name | $pages | $free | $pass | $(t ws_${w}_${pass}_ns) | $(val ws_${w}_${pass}_si) | $(val ws_${w}_${pass}_so) | $(val ws_${w}_${pass}_bad) | $out |"
+      name="" out="" pages="" free=""
+    done
+  done
+  echo
+  echo "Page-outs of the first pass per page of overflow: 1.5x RAM $(r ws_150_so_per_overflow), **2x RAM $(r ws_200_so_per_overflow)** (goal: at most 1.2×)."
   echo
   echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
   echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."

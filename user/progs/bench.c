@@ -740,6 +740,132 @@ bench_fork(void)
   record_ratio("ratio_fork_copy_over_cow_32M", lookup("fork_copy_32M"), lookup("fork_cow_32M"));
 }
 
+// ---- working set vs RAM: the reclaimer's clock and swap (issue 11) ----
+//
+// A child touches a working set of pct% of RAM (vmstat ram_pages): pass
+// "first", a sequential write of one word per page (fresh pages: zero-fill
+// faults, and past the free memory, page-outs by the clock); pass "seq", the
+// same order again (each word checked and rewritten); pass "rand", a random
+// order (a full-period walk of the next power of two, skipping what lies
+// past the end). Per pass: ns per page, page-ins and page-outs (vmstat
+// swap_ins / swap_outs). The child sends each pass's figures through a pipe
+// as soon as it is done, so a run the OOM killer stops keeps what it did.
+// swap_off: the same with vmctl swap off, which memory past RAM must refuse.
+struct ws_pass {
+  long ns, si, so, bad;
+};
+
+#define WS_PASSES 3
+static const char *ws_pass_names[WS_PASSES] = {"first", "seq", "rand"};
+
+static void
+ws_child(int fd, long np)
+{
+  char *p = sbrklazy((int)((np + 1) * PGSIZE));
+  if (p == (char *)-1)
+    exit(2);
+  uint64 *base = (uint64 *)PGROUNDUP((uint64)p);
+  long pow2 = 1;
+  while (pow2 < np)
+    pow2 <<= 1;
+  for (int pass = 0; pass < WS_PASSES; pass++) {
+    struct vmstat a, b;
+    struct ws_pass r = {0, 0, 0, 0};
+    vmstat(&a);
+    uint64 t0 = now();
+    long x = 0;
+    for (long i = 0; i < (pass == 2 ? pow2 : np); i++) {
+      long pg = i;
+      if (pass == 2) {
+        x = (x * 5 + 1) & (pow2 - 1);  // full period modulo a power of two
+        if (x >= np)
+          continue;
+        pg = x;
+      }
+      uint64 *w = base + pg * (PGSIZE / 8);
+      if (pass > 0 && *w != (uint64)pg * 2654435761UL + (uint64)pass)
+        r.bad++;
+      *w = (uint64)pg * 2654435761UL + (uint64)pass + 1;
+    }
+    r.ns = (long)((now() - t0) / (uint64)np);
+    vmstat(&b);
+    r.si = (long)(b.swap_ins - a.swap_ins);
+    r.so = (long)(b.swap_outs - a.swap_outs);
+    if (write(fd, &r, sizeof(r)) != sizeof(r))
+      exit(3);
+  }
+  exit(0);
+}
+
+static void
+ws_row(long ram, int pct, int swap_on)
+{
+  long np = ram * pct / 100;
+  int fds[2], status = 0;
+  char key[48];
+  const char *tag = swap_on ? "" : "_swapoff";
+  int old = vmctl(VMCTL_SWAP, -1);
+  if (pipe(fds) < 0)
+    return;
+  if (!swap_on)
+    vmctl(VMCTL_SWAP, 0);
+  struct vmstat st;
+  vmstat(&st);
+  long free0 = (long)st.frames_free;
+  int pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    ws_child(fds[1], np);
+  }
+  close(fds[1]);
+  struct ws_pass r[WS_PASSES];
+  int got = 0;
+  while (got < WS_PASSES && pid > 0 && read(fds[0], &r[got], sizeof(r[got])) == sizeof(r[got]))
+    got++;
+  close(fds[0]);
+  if (pid > 0)
+    wait(&status);
+  if (!swap_on && old >= 0)
+    vmctl(VMCTL_SWAP, old);
+  snprintf(key, sizeof(key), "ws_%d%s_pages", pct, tag);
+  record(key, np, "pages");
+  snprintf(key, sizeof(key), "ws_%d%s_free", pct, tag);
+  record(key, free0, "pages");
+  for (int i = 0; i < WS_PASSES; i++) {
+    snprintf(key, sizeof(key), "ws_%d%s_%s_ns", pct, tag, ws_pass_names[i]);
+    record(key, i < got ? r[i].ns : NA, "ns");
+    snprintf(key, sizeof(key), "ws_%d%s_%s_si", pct, tag, ws_pass_names[i]);
+    record(key, i < got ? r[i].si : NA, "pages");
+    snprintf(key, sizeof(key), "ws_%d%s_%s_so", pct, tag, ws_pass_names[i]);
+    record(key, i < got ? r[i].so : NA, "pages");
+    snprintf(key, sizeof(key), "ws_%d%s_%s_bad", pct, tag, ws_pass_names[i]);
+    record(key, i < got ? r[i].bad : NA, "pages");
+  }
+  // page-outs of the first sequential pass per page of overflow (RAM)
+  long over = np - ram;
+  snprintf(key, sizeof(key), "ws_%d%s_so_per_overflow", pct, tag);
+  record_ratio(key, got > 0 && over > 0 ? r[0].so : NA, over);
+  snprintf(key, sizeof(key), "ws_%d%s_%s", pct, tag,
+           status == 0 && got == WS_PASSES ? "completed"
+           : status == -1                  ? "killed"
+                                           : "failed");
+  record(key, got, "passes");
+}
+
+static void
+bench_ws(void)
+{
+  struct vmstat st;
+  vmstat(&st);
+  long ram = (long)st.ram_pages;
+  record("ws_ram_pages", ram, "pages");
+  record("ws_swap_total", (long)st.swap_total, "pages");
+  static const int pcts[] = {50, 100, 150, 200};
+  for (int i = 0; i < 4; i++)
+    ws_row(ram, pcts[i], 1);
+  ws_row(ram, 200, 0);
+}
+
 // ---- swap device: one page per request (the VMCTL_SWAPTEST self-test) ----
 
 #define SWAPBENCH_PAGES 256  // pages per self-test run (each written, then read back)
@@ -1147,6 +1273,12 @@ main(int argc, char *argv[])
   // "bench file": only the file I/O section (quick before/after runs).
   if (argc > 1 && strcmp(argv[1], "file") == 0) {
     bench_file();
+    return 0;
+  }
+  // "bench ws": only the working-set rows (bench/run.sh boots a small
+  // guest with swap for them).
+  if (argc > 1 && strcmp(argv[1], "ws") == 0) {
+    bench_ws();
     return 0;
   }
   // "bench swap": only the swap figures: the device's, and the swap-in
