@@ -117,8 +117,9 @@ bigcache: all
 
 # make bigmap: a MAP_SHARED file bigger than RAM stored through and checked
 # byte for byte (usertests bigmap_* in a MEM=4M guest), then fsck of the image
-# after that heavy eviction of dirty file pages; ~4 minutes under emulation
-# (every written-back page is a transaction of ~16 disk requests), so not in make test.
+# after that heavy eviction of dirty file pages; minutes under emulation (every
+# written-back page is a transaction of ~16 disk requests). make test runs only
+# bigmap_shared_reclaimer_alone (tests/run-all.sh, small-memory stage).
 bigmap: all
 	@rm -f $(B)/bigmap.img
 	@MEM=4M CPUS=$(CPUS) KEEP_IMG=$(B)/bigmap.img tools/run.sh 'usertests bigmap_*' 1800 && \

@@ -67,21 +67,23 @@ for sz in 258K 0; do
   rm -f $log_swap.$sz
 done
 
-echo "== programs larger than RAM (MEM=16M: usertests reclaim_swap_* with SWAP=40M, oom_swap_* with SWAP=8M)"
+echo "== programs larger than RAM (MEM=16M: usertests reclaim_swap_* with SWAP=40M, oom_swap_* with SWAP=8M), a mapped file larger than RAM (MEM=4M: bigmap_shared_reclaimer_alone)"
 log_big=build/test-smallmem.log
 big_rc=0
 : >$log_big
-for run in "40M:reclaim_swap_*" "8M:oom_swap_*"; do
+for run in "16M:40M:reclaim_swap_*" "16M:8M:oom_swap_*" "4M:64M:bigmap_shared_reclaimer_alone"; do
+  mem=${run%%:*} rest=${run#*:}
+  swap=${rest%%:*} pat=${rest#*:}
   rm -f build/test-smallmem.img
-  MEM=16M SWAP=${run%%:*} KEEP_IMG=build/test-smallmem.img \
-    tools/run.sh "usertests ${run#*:}" "${TEST_TIMEOUT:-600}" 2>&1 | tee $log_big.run
+  MEM=$mem SWAP=$swap KEEP_IMG=build/test-smallmem.img \
+    tools/run.sh "usertests $pat" "${TEST_TIMEOUT:-600}" 2>&1 | tee $log_big.run
   rc=${PIPESTATUS[0]}
   cat $log_big.run >>$log_big
   grep -aqE '^[0-9]+ passed, 0 failed' $log_big.run || [ "$rc" != 0 ] || rc=1
-  [ "$rc" != 0 ] && big_rc=$rc && echo "small-memory run ${run#*:} exited $rc"
+  [ "$rc" != 0 ] && big_rc=$rc && echo "small-memory run $pat exited $rc"
   rm -f $log_big.run
-  { python3 tools/fsck/fsck.py build/test-smallmem.img && echo "PASS fsck_after_${run#*:}" &&
-    echo "1 passed, 0 failed" || { echo "FAIL fsck_after_${run#*:}"; echo "0 passed, 1 failed"; }; } 2>&1 |
+  { python3 tools/fsck/fsck.py build/test-smallmem.img && echo "PASS fsck_after_$pat" &&
+    echo "1 passed, 0 failed" || { echo "FAIL fsck_after_$pat"; echo "0 passed, 1 failed"; }; } 2>&1 |
     tee -a $log_big
 done
 

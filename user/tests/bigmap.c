@@ -9,6 +9,7 @@
 // slow under emulation: a 4 MiB file is what fits in its time) and fscks the
 // image afterwards: the file system must be consistent after the eviction.
 //
+// bigmap_shared_reclaimer_alone leaves all of it to the reclaimer;
 // bigmap_shared_evict_by_hand drives the unmapping with vmctl
 // VMCTL_CACHE_EVICT (the caller's shared pages leave every page table, their
 // dirty claims pass to the object) every EVICT_EVERY pages, standing in for
@@ -104,9 +105,13 @@ check_by_map(int fd, int np, int seed, int flags, int win, int by_hand)
   }
 }
 
-TEST(bigmap_shared_evict_by_hand)
+// The file made, stored through a whole-file MAP_SHARED mapping, checked
+// three ways, removed. by_hand: VMCTL_CACHE_EVICT every EVICT_EVERY pages
+// and the private check in windows; else the reclaimer alone (its clock,
+// pass 2, unmaps the mapped pages) with whole-file mappings throughout.
+static void
+bigmap_run(const char *path, int by_hand)
 {
-  const char *path = "bigmap1";
   int np = bigger_than_ram();
   struct vmstat st0, st1;
   uint64 t0 = nsec();
@@ -117,7 +122,7 @@ TEST(bigmap_shared_evict_by_hand)
   CHECK(p != MAP_FAILED, "mmap of %d pages", np);
   for (int pg = 0; pg < np; pg++) {
     page_fill(p + (uint64)pg * PGSIZE, pg, NEW);
-    if ((pg + 1) % EVICT_EVERY == 0)
+    if (by_hand && (pg + 1) % EVICT_EVERY == 0)
       CHECK(vmctl(VMCTL_CACHE_EVICT, 1) >= 0, "VMCTL_CACHE_EVICT");
   }
   CHECK(msync(p, (uint64)np * PGSIZE, MS_SYNC) == 0, "msync");
@@ -126,20 +131,32 @@ TEST(bigmap_shared_evict_by_hand)
   xvmstat(&st1);
   int written = (int)(st1.cache_written - st0.cache_written);
   printf("bigmap: %d-page file, RAM %d pages (%d frames): created in %d ms, stored through "
-         "in %d ms; the cache clock wrote back %d dirty pages\n",
+         "in %d ms; the cache clock wrote back %d dirty pages, the clock unmapped %d file pages\n",
          np, (int)st1.ram_pages, (int)st1.frames_total, (int)((t1 - t0) / 1000000),
-         (int)((t2 - t1) / 1000000), written);
+         (int)((t2 - t1) / 1000000), written, (int)(st1.reclaim_file - st0.reclaim_file));
   // The mapping's pages could not all stay: at least what does not fit in
   // all frames went back to the file by the cache clock's dirty pass.
   CHECK(written >= np - (int)st1.frames_total,
-        "the cache clock wrote back %d dirty pages; a %d-page "
-        "file in %d frames needs %d",
-        written, np, (int)st1.frames_total, np - (int)st1.frames_total);
+        "the cache clock wrote back %d dirty pages; a %d-page file in %d frames needs %d", written,
+        np, (int)st1.frames_total, np - (int)st1.frames_total);
   check_by_read(path, np, NEW);
-  check_by_map(fd, np, NEW, MAP_SHARED, np, 1);
-  check_by_map(fd, np, NEW, MAP_PRIVATE, EVICT_EVERY, 0);
+  check_by_map(fd, np, NEW, MAP_SHARED, np, by_hand);
+  check_by_map(fd, np, NEW, MAP_PRIVATE, by_hand ? EVICT_EVERY : np, 0);
   printf("bigmap: every byte checked by read(), a shared and a private mapping in %d ms\n",
          (int)((nsec() - t2) / 1000000));
   close(fd);
   CHECK(unlink(path) == 0, "unlink");
+}
+
+TEST(bigmap_shared_evict_by_hand)
+{
+  bigmap_run("bigmap1", 1);
+}
+
+// The same with nothing but the reclaimer: the address-space clock (pass 2)
+// unmaps the mapping's pages as memory runs low, the cache clock writes the
+// dirty ones back (pass 3); whole-file shared and private mappings.
+TEST(bigmap_shared_reclaimer_alone)
+{
+  bigmap_run("bigmap2", 0);
 }
