@@ -316,6 +316,12 @@ dat=$tmp
     echo "$s $(val fork_cow_${s}M) $(val fork_copy_${s}M)"
   done
 } >"$dat/fork.dat"
+{
+  echo "# ws_xram first_ns seq_ns rand_ns"
+  for w in 50 100 150 200; do
+    echo "$(awk -v p=$w 'BEGIN { print p / 100 }') $(val ws_${w}_first_ns) $(val ws_${w}_seq_ns) $(val ws_${w}_rand_ns)"
+  done
+} >"$dat/ws.dat"
 if gnuplot -e "datadir='$dat'; outfile='$png'" "$here/results.gp"; then
   echo "bench/run.sh: wrote $png"
 else
