@@ -140,6 +140,25 @@ resident_at(void *va)
 }
 
 int
+wait_hog_small(int hog, int small, int hold_fd, int *shog, int *ssmall)
+{
+  int first, st = xwait(&first), *other = shog, other_pid = hog;
+  if (first == small) {
+    *ssmall = st;
+    write(hold_fd, "h", 1);
+  } else if (first == hog) {
+    *shog = st;
+    other = ssmall;
+    other_pid = small;
+  } else {
+    return -1;
+  }
+  int second;
+  *other = xwait(&second);
+  return second == other_pid ? 0 : -1;
+}
+
+int
 pattern_file(const char *path, int npages, int seed, char (*pat)(int off, int seed))
 {
   static char buf[PGSIZE];

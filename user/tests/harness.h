@@ -86,6 +86,10 @@ int pattern_file(const char *path, int npages, int seed, char (*pat)(int off, in
 // Pages mapped now in this process's region holding va (procregions), or -1
 // if no region holds it.
 int resident_at(void *va);
+// Wait for a hog child (released by a byte on hold_fd) and a small one, in
+// whichever order they end: the small one ending first (killed?) releases
+// the hog. Their exit statuses in *shog, *ssmall; -1 if another child came.
+int wait_hog_small(int hog, int small, int hold_fd, int *shog, int *ssmall);
 
 // Read up to max-1 bytes of file path into buf, NUL-terminated; returns
 // the byte count, or -1 if it cannot be opened.

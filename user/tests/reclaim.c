@@ -149,17 +149,7 @@ TEST(oom_kills_largest_not_faulter)
     fill_and_check(n, 91);
     exit(0);
   }
-  int first, st = xwait(&first);
-  if (first == small) {
-    // The small one went first (killed?): let the hog end, then judge.
-    CHECK(write(hold[1], "h", 1) == 1, "release the hog");
-    ssmall = st;
-    shog = xwait(0);
-  } else {
-    CHECK(first == hog, "unknown child %d", first);
-    shog = st;
-    ssmall = xwait(0);
-  }
+  CHECK(wait_hog_small(hog, small, hold[1], &shog, &ssmall) == 0, "unknown child");
   xvmstat(&v1);
   close(ready[0]);
   close(ready[1]);

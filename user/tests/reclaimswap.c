@@ -186,15 +186,8 @@ TEST(oom_swap_full_kills_largest)
     big_pass(&m);
     exit(0);
   }
-  int first, st = xwait(&first), shog, ssmall;
-  if (first == small) {
-    write(hold[1], "h", 1);
-    ssmall = st;
-    shog = xwait(0);
-  } else {
-    shog = st;
-    ssmall = xwait(0);
-  }
+  int shog, ssmall;
+  CHECK(wait_hog_small(hog, small, hold[1], &shog, &ssmall) == 0, "unknown child");
   xvmstat(&v1);
   close(ready[0]);
   close(ready[1]);
