@@ -274,8 +274,8 @@ managed=$(f frames_total)
   echo
   echo "Page-outs of the first pass per page of overflow: 1.5x RAM $(r ws_150_so_per_overflow), **2x RAM $(r ws_200_so_per_overflow)** (goal: at most 1.2×)."
   echo
-  echo "Frames not returned by the end of the run: $(val frames_leaked), of which page-table"
-  echo "pages the address space keeps after the heap shrinks: $(val pt_pages_kept)."
+  echo "Frames not returned once the benches' process has exited: $(val frames_leaked). Page-table"
+  echo "pages its address space kept after the heap shrank (until exit): $(val pt_pages_kept)."
   echo
   echo "![sbrk and fork plots](results.png)"
   echo
