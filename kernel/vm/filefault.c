@@ -56,9 +56,9 @@ fill_tail_locked(struct fault *f, paddr_t cpa, uint64 nbytes)
 }
 
 // A private page of the file's region written and then paged out: its bytes
-// are on swap, not in the cache.
-static int
-on_swap(struct aspace *as, vaddr_t va)
+// are on swap, not in the cache. (vm.h; the host tests of the clock use it.)
+int
+aspace_on_swap(struct aspace *as, vaddr_t va)
 {
   struct pmap_slot s;
   swapslot_t slot;
@@ -80,7 +80,7 @@ fault_around_locked(struct fault *f)
   for (vaddr_t va = lo; va < hi; va += PGSIZE) {
     paddr_t pa;
     int old;
-    if (va == f->va || pmap_query(&f->as->pmap, va, &pa, &old) || on_swap(f->as, va))
+    if (va == f->va || pmap_query(&f->as->pmap, va, &pa, &old) || aspace_on_swap(f->as, va))
       continue;
     if (!vmobj_lookup(r->obj, pgoff_of(r, va), &pa))
       continue;

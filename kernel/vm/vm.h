@@ -387,6 +387,8 @@ int uaccess_ok(uint64 va, uint64 n, int access);     // 1 if regions allow it al
 // file page) changes the PTE, fences (pmap_shootdown), then asks this, and
 // backs off (puts the PTE back) if so. See swapfault.c.
 int aspace_uaccess_busy(struct aspace *as);
+// va's PTE holds a swap entry (filefault.c; as->lock held).
+int aspace_on_swap(struct aspace *as, vaddr_t va);
 // The same, to or from either user (user=1) or kernel (user=0) addresses.
 int either_copyout(int user, uint64 dst, const void *src, uint64 n);
 int either_copyin(void *dst, int user, uint64 src, uint64 n);

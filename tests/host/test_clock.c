@@ -49,14 +49,6 @@ clock_done(void)
   swap_table_init(0);
 }
 
-static int
-on_swap(struct aspace *as, vaddr_t va)
-{
-  struct pmap_slot s;
-  swapslot_t slot;
-  return pmap_slot_find(&as->pmap, va, &s) == 0 && pmap_slot_swap(&as->pmap, &s, &slot);
-}
-
 // Every page back (a read fault each) with its bytes.
 static void
 all_back(struct aspace *as, int npages, uint8 seed)
@@ -84,13 +76,14 @@ test_clock_second_chance(void)
   CHECK_EQ(frames_free(), free0 + 4);
   CHECK_EQ(swap_used(), 4);
   for (int i = 0; i < 8; i++)
-    CHECKF(on_swap(as, AT + P(i)) == (i < 4), "page %d", i);
+    CHECKF(aspace_on_swap(as, AT + P(i)) == (i < 4), "page %d", i);
   check_as(as);
   // The hand goes on at page 4; page 5 was used meanwhile: a second chance.
   fakepmap_touch(&as->pmap, AT + P(5));
   CHECK_EQ(reclaim(2), 2);
-  CHECK(on_swap(as, AT + P(4)) && !on_swap(as, AT + P(5)) && on_swap(as, AT + P(6)));
-  CHECK(!on_swap(as, AT + P(7)));
+  CHECK(aspace_on_swap(as, AT + P(4)) && !aspace_on_swap(as, AT + P(5)) &&
+        aspace_on_swap(as, AT + P(6)));
+  CHECK(!aspace_on_swap(as, AT + P(7)));
   all_back(as, 8, 0x10);
   CHECK_EQ(swap_used(), 0);
   check_as(as);
