@@ -25,16 +25,7 @@ _Static_assert(PGSIZE / BSIZE + 3 + 2 + 1 <= MAXOPBLOCKS, "a page must fit one t
 // twice at most; then the call fails (-1, or the bytes done so far) rather
 // than kill anyone: a system call is refused, not punished. Without this, a
 // file bigger than free memory could not be written or read once the cache
-// had filled RAM with clean pages.
-#define OOM_RETRIES 2
-#define OOM_RECLAIM 32
-
-static int
-retry_oom(int *tries)
-{
-  return (*tries)++ < OOM_RETRIES && reclaim(OOM_RECLAIM) > 0;
-}
-
+// had filled RAM with clean pages. (reclaim_retry, reclaim.c)
 // Read bytes [from, to) of page pgoff from the file into the page at kva,
 // zeros where the file has none. ip locked.
 static void
@@ -86,7 +77,7 @@ filemap_read(struct file *f, uint64 addr, int n)
     if (r == FAULT_OK)
       f->off = off + m;
     iunlock(ip);
-    if (r == FAULT_OOM && retry_oom(&tries))
+    if (r == FAULT_OOM && reclaim_retry(&tries))
       continue;
     if (r != FAULT_OK)
       return done > 0 ? done : -1;
@@ -126,7 +117,7 @@ write_piece(struct file *f, uint64 addr, int n, int *want)
     iunlock(ip);
     if (got == FAULT_OK)
       break;
-    if (got != FAULT_OOM || !retry_oom(&tries))
+    if (got != FAULT_OOM || !reclaim_retry(&tries))
       return -1;
   }
   char *kva = P2V(pa);

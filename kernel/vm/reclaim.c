@@ -336,6 +336,16 @@ reclaim(uint64 want)
   return freed;
 }
 
+// A system call that found no frame (read(), write(): they fail rather
+// than kill): reclaim a batch and say retry (1), at most twice per call
+// (*tries counts); 0: give up, the call fails. No lock held; sleeps.
+#define RETRY_TRIES 2
+int
+reclaim_retry(int *tries)
+{
+  return (*tries)++ < RETRY_TRIES && reclaim(OOM_BATCH) > 0;
+}
+
 // vm_fault, before it takes as->lock: below LOW, reclaim up to HIGH. A run
 // that found nothing to free is not repeated within the same tick (every
 // fault of a full machine would scan the caches again for nothing).

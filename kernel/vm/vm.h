@@ -155,6 +155,8 @@ uint64 reclaim_high(void);  // HIGH watermark, frames (also fault-around's reser
 uint64 reclaim(uint64 want);
 void reclaim_if_low(void);   // vm_fault: reclaim when below LOW (no lock held)
 int reclaim_oom(int tries);  // vm_fault after FAULT_OOM: 1 = retry, 0 = fail (no lock held)
+int
+reclaim_retry(int *tries);  // read()/write() after FAULT_OOM: 1 = retry, 0 = fail (no lock held)
 void reclaim_stats(struct vmstat *st);       // the reclaim_* and oom_kills fields
 uint64 reclaim_file_floor(void);             // file pages the clock leaves mapped
 uint64 reclaim_set_file_floor(int64 pages);  // VMCTL_FILE_FLOOR (-1: default); the old floor

@@ -50,6 +50,13 @@ reclaim_if_low(void)
 {
 }
 
+// reclaim.c's, over the reclaim above
+int
+reclaim_retry(int *tries)
+{
+  return (*tries)++ < 2 && reclaim(32) > 0;
+}
+
 // The page-cache clock walks the inode table: here, the one file.
 struct inode *
 icache_pin(int i)
